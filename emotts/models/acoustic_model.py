@@ -1,0 +1,212 @@
+"""The emotion-controllable acoustic model: FastSpeech2 with learned alignment.
+
+Data flow (shapes for a batch of B utterances, T_ph phonemes, T_fr frames)::
+
+    controls --EmotionEncoder--> e[B, T_ph, D]; speaker -> s[B, S]; condition = [e, s]
+    ids --TextEncoder(condition)--> h[B, T_ph, H]
+    h --VarianceAdaptor--> log-duration, pitch, energy [B, T_ph]
+    h + pitch/energy embeddings --length regulator(durations)--> frames[B, T_fr, H]
+    frames --MelDecoder(condition per frame)--> mel[B, 80, T_fr]
+
+In training the durations come from monotonic alignment search over the aligner's soft
+alignment; at inference from the duration predictor under the user's controls.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from emotts.models.alignment import (
+    Aligner,
+    beta_binomial_log_prior,
+    binarization_loss,
+    durations_to_alignment,
+    forward_sum_loss,
+    hard_durations,
+)
+from emotts.models.config import AcousticConfig
+from emotts.models.decoders.convnext import ConvNeXtDecoder
+from emotts.models.emotion_encoder import EmotionEncoder
+from emotts.models.layers import lengths_to_mask
+from emotts.models.text_encoder import TextEncoder
+from emotts.models.variance_adaptor import (
+    VarianceAdaptor,
+    control_durations,
+    control_energy,
+    control_pitch,
+)
+
+
+def _label_prototypes(labels: list[str]) -> torch.Tensor:
+    """[K, 3] prototype ADV per label from the published table; NaN where a label has none."""
+    from emotts.emotion.labels import LABEL_ADV
+
+    rows = [LABEL_ADV.get(label, (float("nan"),) * 3) for label in labels]
+    return torch.tensor(rows, dtype=torch.float32)
+
+
+def _masked_mse(prediction: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    weights = mask.to(prediction.dtype)
+    return (((prediction - target) ** 2) * weights).sum() / weights.sum().clamp(min=1.0)
+
+
+class AcousticModel(nn.Module):
+    """Text + emotion + speaker -> mel, with durations and phoneme pitch/energy exposed."""
+
+    def __init__(self, config: AcousticConfig) -> None:
+        super().__init__()
+        self.config = config
+        c = config
+        self.emotion_encoder = EmotionEncoder(c.labels, _label_prototypes(c.labels), c.emotion_dim)
+        self.speaker_embedding = nn.Embedding(c.n_speakers, c.speaker_dim)
+        self.text_encoder = TextEncoder(
+            c.n_symbols, c.hidden, c.encoder_layers, c.encoder_heads, c.encoder_ff,
+            c.encoder_kernel, c.condition_dim, c.dropout,
+        )
+        self.variance_adaptor = VarianceAdaptor(
+            c.hidden, c.predictor_filters, c.predictor_kernel, c.condition_dim, c.dropout
+        )
+        self.aligner = Aligner(c.hidden, c.n_mels, temperature=c.aligner_temperature)
+        self.decoder = ConvNeXtDecoder(
+            c.hidden, c.decoder_inner, c.decoder_kernel, c.decoder_layers, c.condition_dim, c.n_mels
+        )
+        self.register_buffer("training_step", torch.zeros((), dtype=torch.long))
+
+    def _condition(
+        self,
+        label_weights: torch.Tensor,
+        adv: torch.Tensor,
+        use_adv: torch.Tensor,
+        intensity: torch.Tensor,
+        speaker_ids: torch.Tensor,
+    ) -> torch.Tensor:
+        """Per-phoneme condition [B, T_ph, D + S] from controls [B, T_ph, ...] and speakers [B]."""
+        emotion = self.emotion_encoder(label_weights, adv, use_adv, intensity)
+        speaker = self.speaker_embedding(speaker_ids).unsqueeze(1).expand(-1, emotion.shape[1], -1)
+        return torch.cat([emotion, speaker], dim=-1)
+
+    def _training_controls(self, batch: dict[str, torch.Tensor], n_phonemes: int):
+        """Utterance-level emotion annotations -> per-phoneme controls [B, T_ph, ...].
+
+        An utterance with both a label and an ADV trains either path at random, so both land in
+        the same space; one with neither is treated as neutral.
+        """
+        has_label = batch["has_label"].bool()
+        has_adv = batch["has_adv"].bool()
+        coin = torch.rand(has_label.shape, device=has_label.device) < 0.5
+        use_adv = has_adv & (~has_label | coin)
+        neutral = torch.zeros_like(batch["label_weights"])
+        neutral[:, self.emotion_encoder.neutral_index] = 1.0
+        weights = torch.where(has_label.unsqueeze(1), batch["label_weights"], neutral)
+        # The recorded ADV is the realized one (intensity already applied), so its path uses 1.
+        intensity = torch.where(use_adv, torch.ones_like(batch["intensity"]), batch["intensity"])
+        expand = lambda x: x.unsqueeze(1).expand(-1, n_phonemes, *x.shape[1:])  # noqa: E731
+        return (
+            expand(weights),
+            expand(batch["adv"]),
+            expand(use_adv.to(weights.dtype)),
+            expand(intensity.to(weights.dtype)),
+        )
+
+    def training_losses(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """All training losses for a batch (keys per docs/architecture.md); "loss" is the total."""
+        c = self.config
+        ids, text_lengths = batch["phoneme_ids"], batch["phoneme_lengths"]
+        mel, mel_lengths = batch["mel"], batch["mel_lengths"]
+        text_mask = lengths_to_mask(text_lengths, ids.shape[1])
+        mel_mask = lengths_to_mask(mel_lengths, mel.shape[2])
+
+        condition = self._condition(*self._training_controls(batch, ids.shape[1]), batch["speaker_ids"])
+        embedded = self.text_encoder.embed(ids)
+        hidden = self.text_encoder(embedded, text_mask, condition)
+
+        log_prior = beta_binomial_log_prior(text_lengths, mel_lengths)[:, : mel.shape[2], : ids.shape[1]]
+        log_attention = self.aligner(embedded, mel, text_mask, log_prior)
+        durations = hard_durations(log_attention, text_lengths, mel_lengths)
+        alignment = durations_to_alignment(durations, mel.shape[2])  # [B, T_ph, T_fr]
+
+        f0 = batch["f0"]
+        voiced = (f0 > 0).to(mel.dtype) * mel_mask.to(mel.dtype)
+        log_f0 = (torch.log(f0.clamp(min=1.0)) - c.pitch_mean) / c.pitch_std
+        voiced_frames = alignment @ voiced.unsqueeze(-1)
+        pitch_target = ((alignment @ (log_f0 * voiced).unsqueeze(-1)) / voiced_frames.clamp(min=1.0)).squeeze(-1)
+        pitch_mask = text_mask & (voiced_frames.squeeze(-1) > 0)
+        energy = (batch["energy"] - c.energy_mean) / c.energy_std
+        frame_counts = durations.unsqueeze(-1).to(mel.dtype).clamp(min=1.0)
+        energy_target = ((alignment @ (energy * mel_mask).unsqueeze(-1)) / frame_counts).squeeze(-1)
+
+        log_duration, pitch, energy_prediction = self.variance_adaptor.predict(hidden, text_mask, condition)
+        hidden = self.variance_adaptor.embed(hidden, pitch_target, energy_target)
+        frames = alignment.transpose(1, 2) @ hidden
+        frame_condition = alignment.transpose(1, 2) @ condition
+        mel_loss, predicted_mel = self.decoder.loss(frames, mel_mask, frame_condition, mel)
+
+        if self.training:
+            self.training_step += 1
+        warmup = (self.training_step.float() / max(c.bin_loss_warmup_steps, 1)).clamp(max=1.0)
+        losses = {
+            "mel": mel_loss,
+            "duration": _masked_mse(log_duration, torch.log1p(durations.to(mel.dtype)), text_mask),
+            "pitch": _masked_mse(pitch, pitch_target, pitch_mask),
+            "energy": _masked_mse(energy_prediction, energy_target, text_mask),
+            "align_forward_sum": forward_sum_loss(log_attention, text_lengths, mel_lengths),
+            "align_binarization": binarization_loss(alignment, log_attention),
+            "emotion_consistency": self.emotion_encoder.consistency_loss(),
+        }
+        losses["loss"] = (
+            losses["mel"] + losses["duration"] + losses["pitch"] + losses["energy"]
+            + losses["align_forward_sum"]
+            + c.bin_loss_weight * warmup * losses["align_binarization"]
+            + c.emotion_consistency_weight * losses["emotion_consistency"]
+        )
+        # Exposed for logging callbacks (alignment and reconstruction plots); not losses.
+        self.last_alignment = alignment.detach()
+        self.last_predicted_mel = predicted_mel.detach() if predicted_mel is not None else None
+        return losses
+
+    def forward(
+        self,
+        phoneme_ids: torch.Tensor,
+        phoneme_lengths: torch.Tensor,
+        label_weights: torch.Tensor,
+        adv: torch.Tensor,
+        use_adv: torch.Tensor,
+        intensity: torch.Tensor,
+        speaker_ids: torch.Tensor,
+        duration_scale: torch.Tensor,
+        speed: torch.Tensor,
+        target_frames: torch.Tensor,
+        pitch_shift: torch.Tensor,
+        pitch_range: torch.Tensor,
+        energy_scale: torch.Tensor,
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Inference with every control as a named tensor input (this is the exported graph).
+
+        Args:
+            phoneme_ids: [B, T_ph] int64; phoneme_lengths: [B] int64.
+            label_weights: [B, T_ph, K]; adv: [B, T_ph, 3]; use_adv, intensity: [B, T_ph].
+            speaker_ids: [B] int64.
+            duration_scale: [B, T_ph] per-phoneme stretch; speed: [B] (higher is faster).
+            target_frames: [B] int64 exact frame count, <= 0 for none.
+            pitch_shift: [B] semitones; pitch_range: [B] deviation scale; energy_scale: [B].
+        Returns:
+            mel [B, 80, T_fr], mel_lengths [B], durations [B, T_ph] int64,
+            pitch [B, T_ph] and energy [B, T_ph] (normalized, after controls).
+        """
+        c = self.config
+        text_mask = lengths_to_mask(phoneme_lengths, phoneme_ids.shape[1])
+        condition = self._condition(label_weights, adv, use_adv, intensity, speaker_ids)
+        hidden = self.text_encoder(self.text_encoder.embed(phoneme_ids), text_mask, condition)
+        log_duration, pitch, energy = self.variance_adaptor.predict(hidden, text_mask, condition)
+        durations = control_durations(log_duration, text_mask, duration_scale, speed, target_frames)
+        pitch = control_pitch(pitch, text_mask, pitch_shift, pitch_range, c.pitch_std)
+        energy = control_energy(energy, text_mask, energy_scale, c.energy_mean, c.energy_std)
+        hidden = self.variance_adaptor.embed(hidden, pitch, energy)
+        mel_lengths = durations.sum(dim=1)
+        alignment = durations_to_alignment(durations, mel_lengths.max())
+        frames = alignment.transpose(1, 2) @ hidden
+        frame_condition = alignment.transpose(1, 2) @ condition
+        mel_mask = lengths_to_mask(mel_lengths, frames.shape[1])
+        mel = self.decoder.generate(frames, mel_mask, frame_condition)
+        return mel, mel_lengths, durations, pitch, energy

@@ -1,0 +1,101 @@
+"""Voice directories: `model.safetensors` + `config.json`. Loading never unpickles anything."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from emotts.audio.config import AudioConfig
+from emotts.errors import ConfigError
+from emotts.models.acoustic_model import AcousticModel
+from emotts.models.config import AcousticConfig
+
+VOICE_FORMAT = "emotts-voice"
+VOICE_FORMAT_VERSION = 1
+MODEL_FILE = "model.safetensors"
+CONFIG_FILE = "config.json"
+
+
+def save_voice(
+    directory: str | Path,
+    model: AcousticModel,
+    *,
+    audio_config: AudioConfig,
+    language: str,
+    symbols: list[str],
+    vocoder: str = "hifigan-universal",
+    half: bool = False,
+    extra: dict | None = None,
+) -> Path:
+    """Write a loadable voice directory; ``half`` stores weights as fp16 (for shipping)."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    state = {}
+    for name, tensor in model.state_dict().items():
+        tensor = tensor.detach().cpu().contiguous()
+        state[name] = tensor.half() if half and tensor.is_floating_point() else tensor
+    save_file(state, str(directory / MODEL_FILE))
+    config = {
+        "format": VOICE_FORMAT,
+        "version": VOICE_FORMAT_VERSION,
+        "audio": audio_config.to_dict(),
+        "text": {"language": language, "symbols": list(symbols)},
+        "model": model.config.to_dict(),
+        "vocoder": vocoder,
+        "extra": extra or {},
+    }
+    (directory / CONFIG_FILE).write_text(json.dumps(config, indent=2, ensure_ascii=False), encoding="utf-8")
+    return directory
+
+
+def read_voice_config(directory: str | Path) -> dict:
+    """Read and check a voice's config.json; errors say what is missing and what is expected."""
+    directory = Path(directory)
+    path = directory / CONFIG_FILE
+    if not path.is_file():
+        raise ConfigError(
+            f"{directory} is not a voice directory: {CONFIG_FILE} is missing "
+            f"(a voice directory holds {CONFIG_FILE} and {MODEL_FILE})"
+        )
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise ConfigError(f"{path} is not valid JSON: {error.msg} at line {error.lineno}") from None
+    if config.get("format") != VOICE_FORMAT:
+        raise ConfigError(f"{path}: 'format' is {config.get('format')!r}; expected {VOICE_FORMAT!r}")
+    if config.get("version") != VOICE_FORMAT_VERSION:
+        raise ConfigError(
+            f"{path}: voice format version {config.get('version')!r} is not supported; "
+            f"this emotts reads version {VOICE_FORMAT_VERSION}"
+        )
+    for key in ("audio", "text", "model"):
+        if key not in config:
+            raise ConfigError(f"{path}: section {key!r} is missing")
+    return config
+
+
+def load_acoustic_model(directory: str | Path) -> tuple[AcousticModel, dict]:
+    """Rebuild the model from a voice directory (fp32, eval mode) and return it with its config."""
+    directory = Path(directory)
+    config = read_voice_config(directory)
+    weights = directory / MODEL_FILE
+    if not weights.is_file():
+        raise ConfigError(f"{directory}: {MODEL_FILE} is missing")
+    model = AcousticModel(AcousticConfig.from_dict(config["model"]))
+    state = {name: tensor.float() if tensor.is_floating_point() else tensor
+             for name, tensor in load_file(str(weights)).items()}
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    if missing or unexpected:
+        raise ConfigError(
+            f"{weights} does not match its config: missing {sorted(missing)[:5]}, "
+            f"unexpected {sorted(unexpected)[:5]}"
+        )
+    model.eval()
+    return model, config
+
+
+def count_parameters(model: torch.nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())

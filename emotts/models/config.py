@@ -1,0 +1,104 @@
+"""Acoustic model configuration: sizes from a preset, data-dependent fields from the corpus."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+
+from emotts.errors import ConfigError
+
+# Sizes chosen for CPU inference: the encoder runs at phoneme rate and can afford attention;
+# the decoder runs at frame rate (86 frames/s) and is convolutional to stay cheap.
+_PRESETS: dict[str, dict] = {
+    "tiny": dict(
+        hidden=64, encoder_layers=1, encoder_heads=2, encoder_ff=128, decoder_layers=2,
+        decoder_inner=128, emotion_dim=16, speaker_dim=8, predictor_filters=64,
+    ),
+    "small": dict(
+        hidden=128, encoder_layers=3, encoder_heads=2, encoder_ff=512, decoder_layers=4,
+        decoder_inner=384, emotion_dim=48, speaker_dim=32, predictor_filters=128,
+    ),
+    "default": dict(
+        hidden=192, encoder_layers=4, encoder_heads=2, encoder_ff=768, decoder_layers=6,
+        decoder_inner=576, emotion_dim=64, speaker_dim=32, predictor_filters=192,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class AcousticConfig:
+    """Everything needed to rebuild an :class:`AcousticModel` (saved in the voice's config)."""
+
+    n_symbols: int
+    labels: list[str]
+    speakers: list[str]
+    pitch_mean: float
+    pitch_std: float
+    energy_mean: float
+    energy_std: float
+    n_mels: int = 80
+    hidden: int = 192
+    encoder_layers: int = 4
+    encoder_heads: int = 2
+    encoder_ff: int = 768
+    encoder_kernel: int = 3
+    decoder_layers: int = 6
+    decoder_inner: int = 576
+    decoder_kernel: int = 7
+    emotion_dim: int = 64
+    speaker_dim: int = 32
+    predictor_filters: int = 192
+    predictor_kernel: int = 3
+    dropout: float = 0.1
+    aligner_temperature: float = 0.0005
+    bin_loss_warmup_steps: int = 2000
+    bin_loss_weight: float = 1.0
+    emotion_consistency_weight: float = 1.0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def n_labels(self) -> int:
+        return len(self.labels)
+
+    @property
+    def n_speakers(self) -> int:
+        return len(self.speakers)
+
+    @property
+    def condition_dim(self) -> int:
+        """Width of the per-phoneme condition fed to conditional layer norms."""
+        return self.emotion_dim + self.speaker_dim
+
+    @classmethod
+    def preset(cls, name: str, **values) -> AcousticConfig:
+        """Build a config from a named size preset plus data fields and overrides."""
+        if name not in _PRESETS:
+            raise ConfigError(f"unknown model preset {name!r}; accepted: {', '.join(_PRESETS)}")
+        return cls.from_dict({**_PRESETS[name], **values})
+
+    @staticmethod
+    def preset_names() -> list[str]:
+        return list(_PRESETS)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> AcousticConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(
+                f"unknown model config keys {unknown}; accepted: {', '.join(sorted(known))}"
+            )
+        try:
+            config = cls(**data)
+        except TypeError as error:
+            raise ConfigError(f"model config is incomplete: {error}") from None
+        if "neutral" not in config.labels:
+            raise ConfigError(f"model labels {config.labels} must include 'neutral'")
+        if not config.speakers:
+            raise ConfigError("model config needs at least one speaker")
+        return config
+
+    def with_overrides(self, **values) -> AcousticConfig:
+        return replace(self, **values)

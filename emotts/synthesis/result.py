@@ -1,0 +1,103 @@
+"""The result of synthesis: audio samples plus phoneme and word timings in seconds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+# Structural symbols that carry no sound of their own are left out of phoneme timings.
+_SILENT_SYMBOLS = {"^", "$", " ", "_"}
+
+
+@dataclass(frozen=True)
+class PhonemeTiming:
+    phoneme: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class WordTiming:
+    """A word's time span; start_char/end_char index the text the user gave (markup included)."""
+
+    word: str
+    start: float
+    end: float
+    start_char: int
+    end_char: int
+
+
+@dataclass
+class Audio:
+    """Synthesized speech.
+
+    samples: float32 mono waveform in [-1, 1]; sample_rate in Hz; phonemes/words: timings in
+    seconds from the start of ``samples``; mel: the [80, T_fr] log-mel it was vocoded from.
+    """
+
+    samples: np.ndarray
+    sample_rate: int
+    phonemes: list[PhonemeTiming] = field(default_factory=list)
+    words: list[WordTiming] = field(default_factory=list)
+    mel: np.ndarray | None = None
+
+    @property
+    def duration(self) -> float:
+        """Length in seconds."""
+        return len(self.samples) / self.sample_rate
+
+    def save(self, path: str | Path) -> Path:
+        """Write a .wav or .flac file."""
+        from emotts.audio.io import save_audio
+
+        save_audio(path, self.samples, self.sample_rate)
+        return Path(path)
+
+    def timings_dict(self) -> dict:
+        """Timings as plain JSON-ready data."""
+        return {
+            "duration": self.duration,
+            "sample_rate": self.sample_rate,
+            "words": [vars(w) for w in self.words],
+            "phonemes": [vars(p) for p in self.phonemes],
+        }
+
+
+def sentence_audio(
+    sentence, durations: np.ndarray, samples: np.ndarray, sample_rate: int, hop_length: int,
+    mel: np.ndarray | None = None,
+) -> Audio:
+    """Attach timings to one sentence's audio; durations: [T_ph] frames per phoneme."""
+    frame_seconds = hop_length / sample_rate
+    ends = np.cumsum(durations) * frame_seconds
+    starts = ends - np.asarray(durations) * frame_seconds
+    phonemes = [
+        PhonemeTiming(symbol, float(starts[i]), float(ends[i]))
+        for i, symbol in enumerate(sentence.phonemes)
+        if symbol not in _SILENT_SYMBOLS
+    ]
+    words = [
+        WordTiming(
+            word.text, float(starts[word.first_phoneme]), float(ends[word.last_phoneme_exclusive - 1]),
+            word.start_char, word.end_char,
+        )
+        for word in sentence.words
+    ]
+    return Audio(samples.astype(np.float32), sample_rate, phonemes, words, mel)
+
+
+def concatenate(parts: list[Audio]) -> Audio:
+    """Join sentence results into one, shifting the later timings."""
+    if len(parts) == 1:
+        return parts[0]
+    offset, phonemes, words = 0.0, [], []
+    for part in parts:
+        phonemes += [PhonemeTiming(p.phoneme, p.start + offset, p.end + offset) for p in part.phonemes]
+        words += [WordTiming(w.word, w.start + offset, w.end + offset, w.start_char, w.end_char) for w in part.words]
+        offset += part.duration
+    mels = [p.mel for p in parts]
+    mel = np.concatenate(mels, axis=1) if all(m is not None for m in mels) else None
+    samples = np.concatenate([p.samples for p in parts])
+    return Audio(samples, parts[0].sample_rate, phonemes, words, mel)
