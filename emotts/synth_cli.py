@@ -1,0 +1,84 @@
+"""`emotts synth`: text (+ markup) to a wav file, or raw PCM on stdout with --stream."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from emotts.errors import ControlError
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "synth",
+        help="synthesize speech with emotion",
+        description="Synthesize speech. Text may carry inline emotion markup, e.g. "
+        "'I <emotion name=\"happy\">love</emotion> it'; see docs/emotion-control.md.",
+    )
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("-t", "--text", help="text to speak (default: read stdin)")
+    source.add_argument("-i", "--input-file", type=Path, help="UTF-8 text file to speak")
+    parser.add_argument("-o", "--output", type=Path, help="output .wav/.flac (required unless --stream)")
+    parser.add_argument("-v", "--voice", help="voice directory or shipped voice name (default: the default voice)")
+    parser.add_argument("-e", "--emotion", help="label or blend: 'happy' or 'happy:0.6,surprised:0.4'")
+    parser.add_argument("--intensity", type=float, help="emotion intensity: 0 neutral, 1 as trained, up to 2; down to -1 flips")
+    parser.add_argument("--adv", help="arousal,dominance,valence each in [-1, 1], e.g. 0.7,0.2,-0.5")
+    parser.add_argument("-s", "--speaker", help="speaker name or index (multi-speaker voices)")
+    parser.add_argument("--speed", type=float, default=1.0, help="tempo, higher is faster (default 1)")
+    parser.add_argument("--duration", type=float, help="exact total duration in seconds")
+    parser.add_argument("--pitch-shift", type=float, default=0.0, help="semitones (default 0)")
+    parser.add_argument("--pitch-range", type=float, default=1.0, help="pitch movement scale (default 1)")
+    parser.add_argument("--energy-scale", type=float, default=1.0, help="loudness scale (default 1)")
+    parser.add_argument("--seed", type=int, help="random seed (for stochastic decoders)")
+    parser.add_argument("--backend", choices=("auto", "torch", "onnx"), default="auto")
+    parser.add_argument("--threads", type=int, help="CPU threads for inference")
+    parser.add_argument("--timings", type=Path, help="also write word and phoneme timings as JSON")
+    parser.add_argument("--stream", action="store_true", help="write 16-bit PCM to stdout sentence by sentence")
+    parser.set_defaults(func=run)
+
+
+def _read_text(args) -> str:
+    if args.text is not None:
+        return args.text
+    if args.input_file is not None:
+        try:
+            return args.input_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise ControlError(f"cannot read --input-file {args.input_file}: {error}") from None
+    if sys.stdin is None or sys.stdin.isatty():
+        raise ControlError("no text given: use -t/--text, -i/--input-file, or pipe text on stdin")
+    return sys.stdin.read()
+
+
+def run(args) -> int:
+    from emotts.api import Voice
+    from emotts.emotion.spec import parse_emotion
+
+    if not args.stream and args.output is None:
+        raise ControlError("-o/--output is required (or use --stream to write PCM to stdout)")
+    if args.stream and args.output is not None:
+        raise ControlError("--stream writes to stdout; drop -o/--output, or drop --stream")
+    text = _read_text(args)
+    emotion = parse_emotion(args.emotion, intensity=args.intensity, adv=args.adv)
+    voice = Voice.load(args.voice, backend=args.backend, threads=args.threads)
+    options = dict(
+        speaker=args.speaker, speed=args.speed, pitch_shift=args.pitch_shift,
+        pitch_range=args.pitch_range, energy_scale=args.energy_scale, seed=args.seed,
+    )
+    if args.stream:
+        if args.duration is not None:
+            raise ControlError("--duration cannot be combined with --stream")
+        for part in voice.stream(text, emotion, **options):
+            pcm = (part.samples * 32767.0).round().astype("<i2")
+            sys.stdout.buffer.write(pcm.tobytes())
+            sys.stdout.buffer.flush()
+        print(f"streamed 16-bit mono PCM at {voice.sample_rate} Hz", file=sys.stderr)
+        return 0
+    audio = voice.synthesize(text, emotion, duration=args.duration, **options)
+    audio.save(args.output)
+    if args.timings is not None:
+        args.timings.write_text(json.dumps(audio.timings_dict(), indent=2), encoding="utf-8")
+    print(f"wrote {args.output} ({audio.duration:.2f} s, {voice.sample_rate} Hz, emotion {emotion})", file=sys.stderr)
+    return 0
