@@ -1,0 +1,72 @@
+"""Reading and writing audio files (soundfile), with resampling by torchaudio."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import torch
+import torchaudio
+
+from emotts.errors import AudioError
+
+# Extensions save_audio writes, with the soundfile format of each.
+SAVE_FORMATS: dict[str, str] = {".wav": "WAV", ".flac": "FLAC"}
+
+
+def load_audio(path: str | Path, sample_rate: int) -> np.ndarray:
+    """Read an audio file as mono float32 samples at ``sample_rate``.
+
+    Multichannel audio is mixed down by averaging the channels.
+
+    Returns:
+        samples (T,) float32.
+
+    Raises:
+        AudioError: the file is missing, unreadable or has no samples.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise AudioError(f"audio file {str(path)!r} does not exist or is not a file")
+    try:
+        data, file_rate = sf.read(path, dtype="float32", always_2d=True)
+    except (sf.SoundFileError, RuntimeError) as exc:
+        raise AudioError(
+            f"cannot read audio file {str(path)!r}: {exc}; readable formats include WAV, FLAC and OGG"
+        ) from exc
+    if data.shape[0] == 0:
+        raise AudioError(f"audio file {str(path)!r} is empty (0 samples)")
+    samples = data.mean(axis=1)
+    if file_rate != sample_rate:
+        resampled = torchaudio.functional.resample(
+            torch.from_numpy(samples), file_rate, sample_rate
+        )
+        samples = resampled.numpy()
+    return np.ascontiguousarray(samples, dtype=np.float32)
+
+
+def save_audio(path: str | Path, samples: np.ndarray | torch.Tensor, sample_rate: int) -> None:
+    """Write mono samples (T,) to a .wav (16-bit PCM) or .flac file, chosen by extension.
+
+    Raises:
+        AudioError: unsupported extension, non-1-D input, or NaN/inf samples.
+    """
+    path = Path(path)
+    file_format = SAVE_FORMATS.get(path.suffix.lower())
+    if file_format is None:
+        raise AudioError(
+            f"cannot save {str(path)!r}: extension {path.suffix!r} is not supported; "
+            f"accepted: {', '.join(SAVE_FORMATS)}"
+        )
+    if isinstance(samples, torch.Tensor):
+        samples = samples.detach().cpu().numpy()
+    samples = np.asarray(samples, dtype=np.float32)
+    if samples.ndim != 1:
+        raise AudioError(
+            f"cannot save {str(path)!r}: expected mono samples of shape (T,), got {samples.shape}"
+        )
+    if not np.all(np.isfinite(samples)):
+        raise AudioError(f"cannot save {str(path)!r}: samples contain NaN or infinite values")
+    # 16-bit PCM cannot hold values beyond full scale; clip rather than let them wrap around.
+    sf.write(path, np.clip(samples, -1.0, 1.0), sample_rate, format=file_format, subtype="PCM_16")

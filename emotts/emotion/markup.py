@@ -1,0 +1,251 @@
+"""Inline emotion markup: ``<emotion name="happy">...</emotion>`` spans inside text.
+
+Syntax (documented for users in docs/emotion-control.md):
+
+- ``<emotion name="happy" intensity="1.2">``, ``<emotion mix="happy:0.6,sad:0.4">`` or
+  ``<emotion adv="0.7,0.2,-0.5" intensity="0.5">``, closed by ``</emotion>``; values in double
+  or single quotes; exactly one of name/mix/adv; intensity optional.
+- Tags nest and the innermost wins. There is only one tag name, so every ``</emotion>`` closes
+  the innermost open tag and tags cannot cross; unclosed and unopened tags are errors.
+- ``&lt;`` ``&gt;`` ``&amp;`` stand for ``<`` ``>`` ``&``. A ``<`` that starts no emotion tag is
+  an error (write ``&lt;``); a ``&`` that starts no ``&name;`` entity is a literal ``&``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+
+from emotts.emotion.labels import join_message
+from emotts.emotion.spec import EmotionSpec
+from emotts.emotion.syntax import parse_adv, parse_blend, parse_intensity, parse_label, strip_token
+from emotts.errors import EmotionSpecError, MarkupError
+
+TAG = "emotion"
+ATTRIBUTES = ("name", "mix", "adv", "intensity")
+_BODY_ATTRIBUTES = ("name", "mix", "adv")
+_ENTITIES = {"&lt;": "<", "&gt;": ">", "&amp;": "&"}
+
+_TAG_START = re.compile(r"</?([A-Za-z][A-Za-z0-9_.:-]*)")
+_ENTITY_LIKE = re.compile(r"&[A-Za-z0-9#]+;")
+_ATTRIBUTE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]*")
+_TAG_HELP = (
+    'Accepted: <emotion name="happy">, <emotion mix="happy:0.6,sad:0.4"> or '
+    '<emotion adv="0.7,0.2,-0.5">, each optionally with intensity="1.2", closed by </emotion>'
+)
+_LT_HELP = "Accepted: write &lt; for a literal '<', &gt; for '>', &amp; for '&'"
+
+
+@dataclasses.dataclass(frozen=True)
+class MarkupSegment:
+    """A run of text sharing one emotion (``None``: the utterance default).
+
+    ``start`` is the offset of the first character in the original input. ``offsets`` has one
+    entry per character of ``text`` (where it starts in the original; an entity such as
+    ``&amp;`` maps to its ``&``) plus a final entry, the original offset just past the segment.
+    Built with three arguments, the segment is taken to be unescaped, contiguous text.
+    """
+
+    text: str
+    emotion: EmotionSpec | None
+    start: int
+    offsets: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.offsets:
+            contiguous = tuple(range(self.start, self.start + len(self.text) + 1))
+            object.__setattr__(self, "offsets", contiguous)
+        elif len(self.offsets) != len(self.text) + 1 or self.offsets[0] != self.start:
+            raise ValueError("offsets need len(text) + 1 entries starting at start")
+
+    @property
+    def end(self) -> int:
+        """Original offset just past the segment's last character."""
+        return self.offsets[-1]
+
+    def original_offset(self, index: int) -> int:
+        """Original offset of ``text[index]``; ``index == len(text)`` gives :attr:`end`."""
+        return self.offsets[index]
+
+    def original_span(self, begin: int, stop: int) -> tuple[int, int]:
+        """Original ``[start, end)`` covering ``text[begin:stop]``, whole entities included."""
+        return self.offsets[begin], self.offsets[stop]
+
+
+def escape(text: str) -> str:
+    """Text with ``&``, ``<`` and ``>`` written as entities, so it parses back unchanged."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def emotion_tag(spec: EmotionSpec) -> str:
+    """The opening tag that :func:`parse_markup` reads back as ``spec``."""
+    if spec.adv is not None:
+        body = 'adv="' + ",".join(repr(value) for value in spec.adv) + '"'
+    elif spec.weights is not None and len(spec.weights) == 1 and spec.weights[0][1] == 1.0:
+        body = f'name="{spec.weights[0][0]}"'
+    else:
+        body = 'mix="' + ",".join(f"{label}:{w!r}" for label, w in spec.weights or ()) + '"'
+    intensity = "" if spec.intensity == 1.0 else f' intensity="{spec.intensity!r}"'
+    return f"<{TAG} {body}{intensity}>"
+
+
+def _error(problem: str, position: int, accepted: str, hint: str = "") -> MarkupError:
+    return MarkupError(join_message(f"{problem} at position {position}{hint}", accepted))
+
+
+class _Parser:
+    """One pass over the input; segments are cut at every tag so each stays contiguous."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.open_tags: list[tuple[EmotionSpec, int]] = []
+        self.segments: list[MarkupSegment] = []
+        self.chars: list[str] = []
+        self.offsets: list[int] = []
+
+    def run(self) -> list[MarkupSegment]:
+        position = 0
+        while position < len(self.text):
+            char = self.text[position]
+            if char == "<":
+                position = self._tag(position)
+            elif char == "&":
+                position = self._ampersand(position)
+            else:
+                self._add(char, position)
+                position += 1
+        self._flush(len(self.text))
+        if self.open_tags:
+            raise _error("<emotion> tag is never closed", self.open_tags[-1][1], _TAG_HELP)
+        return self.segments
+
+    def _add(self, char: str, position: int) -> None:
+        self.chars.append(char)
+        self.offsets.append(position)
+
+    def _flush(self, end: int) -> None:
+        if self.chars:
+            emotion = self.open_tags[-1][0] if self.open_tags else None
+            offsets = (*self.offsets, end)
+            self.segments.append(MarkupSegment("".join(self.chars), emotion, offsets[0], offsets))
+        self.chars, self.offsets = [], []
+
+    def _ampersand(self, position: int) -> int:
+        entity = _ENTITY_LIKE.match(self.text, position)
+        if entity is None:
+            self._add("&", position)
+            return position + 1
+        if entity.group() not in _ENTITIES:
+            raise _error(f"unknown entity {entity.group()!r}", position, _LT_HELP)
+        self._add(_ENTITIES[entity.group()], position)
+        return entity.end()
+
+    def _tag(self, position: int) -> int:
+        match = _TAG_START.match(self.text, position)
+        if match is None:
+            raise _error("'<' does not start an <emotion> or </emotion> tag", position, _LT_HELP)
+        if match.group(1) != TAG:
+            hint = "; tag names are lower case" if match.group(1).lower() == TAG else ""
+            accepted = f"{_TAG_HELP}; for a literal '<' write &lt;"
+            raise _error(f"unknown tag {match.group()!r}", position, accepted, hint)
+        self._flush(position)
+        if self.text[position + 1] == "/":
+            return self._close(position, match.end())
+        spec, after = self._open(position, match.end())
+        self.open_tags.append((spec, position))
+        return after
+
+    def _skip_space(self, position: int) -> int:
+        while position < len(self.text) and self.text[position].isspace():
+            position += 1
+        return position
+
+    def _close(self, position: int, after_name: int) -> int:
+        end = self._skip_space(after_name)
+        if end >= len(self.text) or self.text[end] != ">":
+            raise _error("closing tag </emotion is not followed by '>'", end, _TAG_HELP)
+        if not self.open_tags:
+            raise _error("</emotion> closes no open <emotion> tag", position, _TAG_HELP)
+        self.open_tags.pop()
+        return end + 1
+
+    def _open(self, position: int, cursor: int) -> tuple[EmotionSpec, int]:
+        attributes: dict[str, tuple[str, int]] = {}
+        while True:
+            after_space = self._skip_space(cursor)
+            if after_space >= len(self.text):
+                raise _error("<emotion> tag is not closed with '>'", position, _TAG_HELP)
+            if self.text[after_space] == ">":
+                return self._spec(position, attributes), after_space + 1
+            if self.text.startswith("/>", after_space):
+                raise _error("self-closing <emotion/> tags enclose no text", after_space, _TAG_HELP)
+            if after_space == cursor:
+                raise _error("attributes must be separated by whitespace", cursor, _TAG_HELP)
+            cursor = self._attribute(after_space, attributes)
+
+    def _attribute(self, position: int, attributes: dict[str, tuple[str, int]]) -> int:
+        name_match = _ATTRIBUTE_NAME.match(self.text, position)
+        if name_match is None:
+            found = self.text[position]
+            raise _error(f"unexpected {found!r} inside <emotion> tag", position, _TAG_HELP)
+        name = name_match.group()
+        if name not in ATTRIBUTES:
+            close = difflib.get_close_matches(name, ATTRIBUTES, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            accepted = f"Accepted attributes: {', '.join(ATTRIBUTES)}"
+            raise _error(f"unknown attribute {name!r}", position, accepted, hint)
+        if name in attributes:
+            raise _error(f"attribute {name!r} is given twice", position, "Accepted: each once")
+        cursor = self._skip_space(name_match.end())
+        if cursor >= len(self.text) or self.text[cursor] != "=":
+            raise _error(f"attribute {name!r} has no '=\"value\"'", cursor, _TAG_HELP)
+        cursor = self._skip_space(cursor + 1)
+        quote = self.text[cursor] if cursor < len(self.text) else ""
+        if quote not in ("'", '"'):
+            raise _error(f"value of {name!r} is not in quotes", cursor, _TAG_HELP)
+        closing = self.text.find(quote, cursor + 1)
+        if closing < 0:
+            raise _error(f"value of {name!r} has no closing {quote}", cursor, _TAG_HELP)
+        value = self.text[cursor + 1 : closing]
+        if not value.strip():
+            raise _error(f"value of {name!r} is empty", cursor + 1, _TAG_HELP)
+        attributes[name] = (value, cursor + 1)
+        return closing + 1
+
+    def _spec(self, position: int, attributes: dict[str, tuple[str, int]]) -> EmotionSpec:
+        bodies = [name for name in _BODY_ATTRIBUTES if name in attributes]
+        if not bodies:
+            raise _error("<emotion> tag needs one of name, mix or adv", position, _TAG_HELP)
+        if len(bodies) > 1:
+            second = attributes[bodies[1]][1]
+            problem = f"<emotion> tag gives both {bodies[0]} and {bodies[1]}"
+            raise _error(problem, second, "Accepted: exactly one of name, mix, adv")
+        kind = bodies[0]
+        value, at = attributes[kind]
+        try:
+            intensity = 1.0
+            if "intensity" in attributes:
+                intensity = parse_intensity(*attributes["intensity"])
+            if kind == "adv":
+                return EmotionSpec(adv=parse_adv(value, at), intensity=intensity)
+            if kind == "name":
+                token, token_at = strip_token(value, at)
+                if "," in token or ":" in token:
+                    raise _error("name takes one label; use mix= for a blend", token_at, _TAG_HELP)
+                return EmotionSpec(
+                    weights=((parse_label(token, token_at), 1.0),), intensity=intensity
+                )
+            return EmotionSpec(weights=parse_blend(value, at), intensity=intensity)
+        except EmotionSpecError as error:
+            raise MarkupError(f"invalid <emotion> tag at position {position}: {error}") from error
+
+
+def parse_markup(text: str) -> list[MarkupSegment]:
+    """Split ``text`` into segments by emotion; text without tags is a single segment.
+
+    Empty runs (between adjacent tags, or an empty input) produce no segment.
+    """
+    if not isinstance(text, str):
+        raise MarkupError(f"markup must be a string, got {type(text).__name__}")
+    return _Parser(text).run()
