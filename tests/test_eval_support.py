@@ -1,0 +1,29 @@
+"""Shared helpers for the evaluation tests: RHVoice renderings (no tests here)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+SENTENCE = "The quick brown fox jumps over the lazy dog near the river bank."
+
+needs_rhvoice = pytest.mark.skipif(shutil.which("RHVoice-test") is None, reason="RHVoice missing")
+
+
+def rhvoice(
+    text: str, path: Path, voice: str = "slt", ssml: bool = False
+) -> tuple[np.ndarray, int]:
+    """Render ``text`` with RHVoice to ``path``; returns (float32 samples, rate)."""
+    args = ["RHVoice-test", "-p", voice, "-o", str(path)] + (["-s"] if ssml else [])
+    subprocess.run(args, input=text.encode(), check=True, capture_output=True)
+    samples, rate = sf.read(str(path), dtype="float32")
+    return samples, rate
+
+
+def prosody(text: str, pitch: str, rate: str) -> str:
+    return f'<speak><prosody pitch="{pitch}" rate="{rate}">{text}</prosody></speak>'
