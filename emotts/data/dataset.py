@@ -1,0 +1,135 @@
+"""Datasets over the feature cache, and a batch sampler that groups similar lengths."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import torch
+from torch.utils.data import Dataset, Sampler
+
+from emotts.data.cache import load_index, load_item
+from emotts.errors import ConfigError
+
+
+class CachedDataset(Dataset):
+    """The cached utterances of one split, as per-item tensors ready for :func:`collate`.
+
+    Args:
+        cache_dir: a cache built by :func:`emotts.data.cache.build_cache`.
+        split: manifest split to serve ("train", "val", ...).
+        labels: the model's label order; ``label_weights`` rows follow it.
+        speakers: the model's speaker order; ``speaker_id`` indexes it.
+
+    Raises:
+        ConfigError: an utterance's label or speaker is not among those the model knows.
+    """
+
+    def __init__(
+        self, cache_dir: str | Path, split: str, labels: list[str], speakers: list[str]
+    ) -> None:
+        self.items_dir = Path(cache_dir) / "items"
+        self.rows = [row for row in load_index(cache_dir) if row["split"] == split]
+        self.labels = list(labels)
+        self.speakers = list(speakers)
+        for row in self.rows:
+            if row["label"] is not None and row["label"] not in self.labels:
+                raise ConfigError(
+                    f"utterance {row['id']!r} has emotion {row['label']!r}, which is not in "
+                    f"data.labels; accepted: {', '.join(self.labels)} (or add it to data.labels)"
+                )
+            if row["speaker"] not in self.speakers:
+                raise ConfigError(
+                    f"utterance {row['id']!r} has speaker {row['speaker']!r}, which is not in "
+                    f"data.speakers; accepted: {', '.join(self.speakers)}"
+                )
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def frame_lengths(self) -> list[int]:
+        """Mel frame count of each item, for length bucketing."""
+        return [row["frames"] for row in self.rows]
+
+    def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
+        row = self.rows[index]
+        item = load_item(self.items_dir / row["file"])
+        label_weights = torch.zeros(len(self.labels))
+        if row["label"] is not None:
+            label_weights[self.labels.index(row["label"])] = 1.0
+        adv = row["adv"]
+        intensity = row["intensity"]
+        return {
+            "phoneme_ids": item["phoneme_ids"],
+            "mel": item["mel"].float(),
+            "f0": item["f0"],
+            "energy": item["energy"],
+            "speaker_id": torch.tensor(self.speakers.index(row["speaker"])),
+            "label_weights": label_weights,
+            "has_label": torch.tensor(row["label"] is not None),
+            "adv": torch.tensor(adv if adv is not None else [0.0, 0.0, 0.0]),
+            "has_adv": torch.tensor(adv is not None),
+            "intensity": torch.tensor(1.0 if intensity is None else float(intensity)),
+        }
+
+
+class LengthBucketSampler(Sampler[list[int]]):
+    """Batches of items with similar lengths, in random order.
+
+    Padding is wasted compute, and on a CPU it dominates: sorting a shuffled pool of
+    ``pool_batches`` batches' worth of items by length before cutting it into batches keeps
+    padding small while batch composition still changes every epoch. Under distributed
+    training each process takes every ``world_size``-th batch.
+    """
+
+    def __init__(
+        self,
+        lengths: list[int],
+        batch_size: int,
+        *,
+        shuffle: bool = True,
+        seed: int = 0,
+        pool_batches: int = 50,
+    ) -> None:
+        if batch_size < 1:
+            raise ConfigError(f"batch_size is {batch_size}; accepted: an integer >= 1")
+        self.lengths = list(lengths)
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.seed = seed
+        self.pool_size = batch_size * pool_batches
+        self.epoch = 0
+
+    def _batches(self) -> list[list[int]]:
+        order = list(range(len(self.lengths)))
+        rng = random.Random(self.seed + self.epoch)
+        if self.shuffle:
+            rng.shuffle(order)
+        batches = []
+        for start in range(0, len(order), self.pool_size):
+            pool = sorted(order[start : start + self.pool_size], key=self.lengths.__getitem__)
+            batches += [pool[i : i + self.batch_size] for i in range(0, len(pool), self.batch_size)]
+        if self.shuffle:
+            rng.shuffle(batches)
+        return batches
+
+    def _shard(self, batches: list[list[int]]) -> list[list[int]]:
+        if not (torch.distributed.is_available() and torch.distributed.is_initialized()):
+            return batches
+        world, rank = torch.distributed.get_world_size(), torch.distributed.get_rank()
+        # Every process must run the same number of steps, or gradient syncs deadlock.
+        usable = max(len(batches) // world, 1) * world
+        return (batches * world)[:usable][rank::world]
+
+    def __iter__(self) -> Iterator[list[int]]:
+        batches = self._shard(self._batches())
+        self.epoch += 1
+        return iter(batches)
+
+    def __len__(self) -> int:
+        count = -(-len(self.lengths) // self.batch_size)
+        if torch.distributed.is_available() and torch.distributed.is_initialized():
+            return max(count // torch.distributed.get_world_size(), 1)
+        return count

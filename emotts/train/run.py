@@ -1,0 +1,235 @@
+"""One training run: cache -> datasets -> model config -> Lightning Trainer -> voice directory."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import lightning as L
+from lightning.pytorch.callbacks import ModelCheckpoint
+from lightning.pytorch.loggers import TensorBoardLogger
+from torch.utils.data import DataLoader
+
+from emotts.audio import AudioConfig
+from emotts.data.cache import CacheResult, build_cache
+from emotts.data.collate import collate
+from emotts.data.dataset import CachedDataset, LengthBucketSampler
+from emotts.errors import ConfigError
+from emotts.train.callbacks import FinalCheckpoint, SampleLogger, VoiceExporter
+from emotts.train.checkpoint_io import SafetensorsCheckpointIO
+from emotts.train.config import TrainConfig
+from emotts.train.module import AcousticTrainingModule
+
+
+@dataclass(frozen=True)
+class RunPaths:
+    """Where a run writes, all under ``train.output_dir``."""
+
+    output_dir: Path
+
+    @property
+    def checkpoints(self) -> Path:
+        return self.output_dir / "checkpoints"
+
+    @property
+    def last_checkpoint(self) -> Path:
+        return self.checkpoints / "last.ckpt"
+
+    @property
+    def logs(self) -> Path:
+        return self.output_dir / "tensorboard"
+
+    @property
+    def voice(self) -> Path:
+        return self.output_dir / "voice"
+
+
+@dataclass
+class RunResult:
+    paths: RunPaths
+    cache: CacheResult
+    resumed_from: Path | None
+    global_step: int
+    seconds: float
+
+
+def prepare_cache(
+    config: TrainConfig, workers: int | None = None, progress: bool = True
+) -> CacheResult:
+    """Build (or bring up to date) the feature cache for the config's manifest."""
+    from emotts.text import default_symbols
+
+    return build_cache(
+        config.data.manifest,
+        config.data.cache_dir,
+        language=config.data.language,
+        symbols=default_symbols(config.data.language),
+        audio_config=AudioConfig(),
+        workers=workers or config.data.workers,
+        progress=progress,
+    )
+
+
+def model_config(config: TrainConfig, stats: dict) -> dict:
+    """The AcousticConfig (as a dict) for this corpus: preset + overrides + corpus statistics."""
+    from emotts.emotion import canonical_label
+    from emotts.models import AcousticConfig
+
+    given = config.data.labels
+    # Canonical spellings, duplicates (e.g. "happy" and "joy") kept once, in the given order.
+    labels = list(dict.fromkeys(canonical_label(x) for x in given)) if given else stats["labels"]
+    if "neutral" not in labels:
+        # The emotion space is anchored at neutral (intensity 0 = neutral), even for corpora
+        # without neutral recordings.
+        labels = ["neutral", *labels]
+    speakers = config.data.speakers or stats["speakers"]
+    reserved = {
+        "n_symbols",
+        "labels",
+        "speakers",
+        "pitch_mean",
+        "pitch_std",
+        "energy_mean",
+        "energy_std",
+    }
+    clash = sorted(reserved & set(config.model.overrides))
+    if clash:
+        raise ConfigError(
+            f"config key 'model.{clash[0]}' is computed from the corpus and cannot be set; "
+            f"set data.labels / data.speakers instead"
+        )
+    return AcousticConfig.preset(
+        config.model.preset,
+        n_symbols=len(stats["symbols"]),
+        labels=labels,
+        speakers=speakers,
+        pitch_mean=stats["pitch_mean"],
+        pitch_std=stats["pitch_std"],
+        energy_mean=stats["energy_mean"],
+        energy_std=stats["energy_std"],
+        **config.model.overrides,
+    ).to_dict()
+
+
+def _loader(dataset: CachedDataset, settings, shuffle: bool) -> DataLoader:
+    sampler = LengthBucketSampler(
+        dataset.frame_lengths, settings.batch_size, shuffle=shuffle, seed=settings.seed
+    )
+    return DataLoader(
+        dataset,
+        batch_sampler=sampler,
+        collate_fn=collate,
+        num_workers=settings.num_workers,
+        persistent_workers=settings.num_workers > 0,
+    )
+
+
+def train(
+    config: TrainConfig,
+    *,
+    max_steps: int | None = None,
+    cache: CacheResult | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+) -> RunResult:
+    """Train the run described by ``config``, resuming from its ``last.ckpt`` if there is one.
+
+    ``cache``: an already built cache (else it is built or brought up to date here).
+    ``emotts train --fresh`` moves earlier checkpoints aside first, see
+    :func:`set_aside_checkpoints`.
+    """
+    started = time.perf_counter()
+    settings = config.train
+    steps = max_steps or settings.max_steps
+    paths = RunPaths(settings.output_dir)
+    cache = cache or prepare_cache(config, workers, progress)
+    stats = cache.stats
+    model_dict = model_config(config, stats)
+
+    train_set = CachedDataset(
+        config.data.cache_dir, "train", model_dict["labels"], model_dict["speakers"]
+    )
+    if len(train_set) == 0:
+        raise ConfigError(f"{config.data.manifest} has no cached utterances in the 'train' split")
+    val_set = CachedDataset(
+        config.data.cache_dir, "val", model_dict["labels"], model_dict["speakers"]
+    )
+
+    L.seed_everything(settings.seed, workers=True, verbose=False)
+    module = AcousticTrainingModule(
+        model_dict,
+        learning_rate=settings.learning_rate,
+        warmup_steps=settings.warmup_steps,
+        max_steps=steps,
+        weight_decay=settings.weight_decay,
+    )
+    sample_source = val_set if len(val_set) else train_set
+    callbacks = [
+        ModelCheckpoint(
+            dirpath=paths.checkpoints,
+            filename="step={step}",
+            auto_insert_metric_name=False,
+            every_n_train_steps=settings.checkpoint_every_n_steps,
+            save_last=True,
+            # No monitor: with one, Lightning defers step-triggered saves to the next validation.
+            save_top_k=-1 if settings.keep_all_checkpoints else 0,
+        ),
+        FinalCheckpoint(paths.last_checkpoint, settings.checkpoint_every_n_steps),
+        VoiceExporter(
+            paths.voice,
+            audio_config=AudioConfig(),
+            language=config.data.language,
+            symbols=stats["symbols"],
+            extra={"recipe": str(config.path) if config.path else None},
+        ),
+    ]
+    if settings.log_audio_every_n_steps:
+        callbacks.append(
+            SampleLogger(
+                collate([sample_source[0]]), settings.log_audio_every_n_steps, AudioConfig()
+            )
+        )
+    trainer = L.Trainer(
+        max_steps=steps,
+        accelerator=settings.accelerator,
+        devices="auto",
+        precision=settings.precision,
+        gradient_clip_val=settings.grad_clip,
+        val_check_interval=settings.val_every_n_steps,
+        check_val_every_n_epoch=None,
+        limit_val_batches=None if len(val_set) else 0,
+        num_sanity_val_steps=0,
+        logger=TensorBoardLogger(str(paths.output_dir), name="tensorboard", version=""),
+        log_every_n_steps=settings.log_every_n_steps,
+        callbacks=callbacks,
+        plugins=[SafetensorsCheckpointIO()],
+        use_distributed_sampler=False,
+        enable_progress_bar=progress,
+        enable_model_summary=progress,
+        default_root_dir=str(paths.output_dir),
+    )
+    resume = paths.last_checkpoint if paths.last_checkpoint.is_file() else None
+    val_loader = _loader(val_set, settings, shuffle=False) if len(val_set) else None
+    try:
+        trainer.fit(
+            module, _loader(train_set, settings, shuffle=True), val_loader, ckpt_path=resume
+        )
+    except RuntimeError as error:
+        if resume is None or "state_dict" not in str(error):
+            raise
+        raise ConfigError(
+            f"checkpoint {resume} was trained with a different model config ({error}); "
+            f"restore the old config or start over with --fresh"
+        ) from None
+    return RunResult(paths, cache, resume, trainer.global_step, time.perf_counter() - started)
+
+
+def set_aside_checkpoints(paths: RunPaths) -> Path | None:
+    """Move an earlier run's checkpoints out of the way (for ``--fresh``); returns where to."""
+    if not paths.checkpoints.exists():
+        return None
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = paths.checkpoints.with_name(f"checkpoints.before-{stamp}")
+    paths.checkpoints.rename(target)
+    return target
