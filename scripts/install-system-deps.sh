@@ -7,6 +7,7 @@ need=()
 command -v espeak-ng >/dev/null || need+=(espeak-ng)
 command -v sox >/dev/null || need+=(sox)
 command -v RHVoice-test >/dev/null || need+=(rhvoice rhvoice-english)
+command -v chromium >/dev/null || need+=(chromium)
 [ ${#need[@]} -eq 0 ] && exit 0
 src=/etc/apt/sources.list.d/debian.sources
 if [ -f "$src" ] && ! grep -q "non-free" "$src"; then
