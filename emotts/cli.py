@@ -13,8 +13,9 @@ import sys
 
 from emotts.errors import EmottsError
 
-# Imported lazily by name so `emotts emotions` does not pay for torch or Lightning imports
-# of other subcommands.
+# Each module imports its heavy dependencies (torch, Lightning, gradio, judges) inside its
+# command function, so registering every subcommand stays cheap and a missing optional extra
+# is reported when that command runs, not by a vanished subcommand.
 _SUBCOMMAND_MODULES = (
     "emotts.synth_cli",
     "emotts.emotions_cli",
@@ -31,15 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="emotts", description=__doc__.splitlines()[0])
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in _SUBCOMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            # A subcommand whose optional extra is not installed is simply absent; a missing
-            # module of our own (a bug) must still surface.
-            if error.name == name or (error.name and not error.name.startswith("emotts")):
-                continue
-            raise
-        module.register(subparsers)
+        importlib.import_module(name).register(subparsers)
     return parser
 
 

@@ -1,4 +1,8 @@
-"""Reading and writing audio files (soundfile), with resampling by torchaudio."""
+"""Reading and writing audio files (soundfile), with resampling by torchaudio.
+
+torch is imported only when resampling is needed, so saving audio from the onnxruntime
+serving path (and listing recipes in the CLI) never loads it.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-import torch
-import torchaudio
 
 from emotts.errors import AudioError
 
@@ -39,6 +41,9 @@ def load_audio(path: str | Path, sample_rate: int) -> np.ndarray:
         raise AudioError(f"audio file {str(path)!r} is empty (0 samples)")
     samples = data.mean(axis=1)
     if file_rate != sample_rate:
+        import torch
+        import torchaudio
+
         resampled = torchaudio.functional.resample(
             torch.from_numpy(samples), file_rate, sample_rate
         )
@@ -46,8 +51,9 @@ def load_audio(path: str | Path, sample_rate: int) -> np.ndarray:
     return np.ascontiguousarray(samples, dtype=np.float32)
 
 
-def save_audio(path: str | Path, samples: np.ndarray | torch.Tensor, sample_rate: int) -> None:
-    """Write mono samples (T,) to a .wav (16-bit PCM) or .flac file, chosen by extension.
+def save_audio(path: str | Path, samples, sample_rate: int) -> None:
+    """Write mono samples (T,), a numpy array or torch tensor, to a .wav (16-bit PCM) or .flac
+    file, chosen by extension.
 
     Raises:
         AudioError: unsupported extension, non-1-D input, or NaN/inf samples.
@@ -59,7 +65,7 @@ def save_audio(path: str | Path, samples: np.ndarray | torch.Tensor, sample_rate
             f"cannot save {str(path)!r}: extension {path.suffix!r} is not supported; "
             f"accepted: {', '.join(SAVE_FORMATS)}"
         )
-    if isinstance(samples, torch.Tensor):
+    if hasattr(samples, "detach"):  # a torch tensor, without importing torch to check
         samples = samples.detach().cpu().numpy()
     samples = np.asarray(samples, dtype=np.float32)
     if samples.ndim != 1:
