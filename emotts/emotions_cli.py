@@ -5,7 +5,9 @@ from __future__ import annotations
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("emotions", help="list emotion labels and their ADV values")
-    parser.add_argument("-v", "--voice", help="list the labels of this voice instead of the canonical table")
+    parser.add_argument(
+        "-v", "--voice", help="list the labels of this voice instead of the canonical table"
+    )
     parser.set_defaults(func=run)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -20,22 +19,42 @@ def register(subparsers) -> None:
     source = parser.add_mutually_exclusive_group()
     source.add_argument("-t", "--text", help="text to speak (default: read stdin)")
     source.add_argument("-i", "--input-file", type=Path, help="UTF-8 text file to speak")
-    parser.add_argument("-o", "--output", type=Path, help="output .wav/.flac (required unless --stream)")
-    parser.add_argument("-v", "--voice", help="voice directory or shipped voice name (default: the default voice)")
-    parser.add_argument("-e", "--emotion", help="label or blend: 'happy' or 'happy:0.6,surprised:0.4'")
-    parser.add_argument("--intensity", type=float, help="emotion intensity: 0 neutral, 1 as trained, up to 2; down to -1 flips")
-    parser.add_argument("--adv", help="arousal,dominance,valence each in [-1, 1], e.g. 0.7,0.2,-0.5")
+    parser.add_argument(
+        "-o", "--output", type=Path, help="output .wav/.flac (required unless --stream)"
+    )
+    parser.add_argument(
+        "-v", "--voice", help="voice directory or shipped voice name (default: the default voice)"
+    )
+    parser.add_argument(
+        "-e", "--emotion", help="label or blend: 'happy' or 'happy:0.6,surprised:0.4'"
+    )
+    parser.add_argument(
+        "--intensity",
+        type=float,
+        help="emotion intensity: 0 neutral, 1 as trained, up to 2; down to -1 flips",
+    )
+    parser.add_argument(
+        "--adv", help="arousal,dominance,valence each in [-1, 1], e.g. 0.7,0.2,-0.5"
+    )
     parser.add_argument("-s", "--speaker", help="speaker name or index (multi-speaker voices)")
-    parser.add_argument("--speed", type=float, default=1.0, help="tempo, higher is faster (default 1)")
+    parser.add_argument(
+        "--speed", type=float, default=1.0, help="tempo, higher is faster (default 1)"
+    )
     parser.add_argument("--duration", type=float, help="exact total duration in seconds")
     parser.add_argument("--pitch-shift", type=float, default=0.0, help="semitones (default 0)")
-    parser.add_argument("--pitch-range", type=float, default=1.0, help="pitch movement scale (default 1)")
-    parser.add_argument("--energy-scale", type=float, default=1.0, help="loudness scale (default 1)")
+    parser.add_argument(
+        "--pitch-range", type=float, default=1.0, help="pitch movement scale (default 1)"
+    )
+    parser.add_argument(
+        "--energy-scale", type=float, default=1.0, help="loudness scale (default 1)"
+    )
     parser.add_argument("--seed", type=int, help="random seed (for stochastic decoders)")
     parser.add_argument("--backend", choices=("auto", "torch", "onnx"), default="auto")
     parser.add_argument("--threads", type=int, help="CPU threads for inference")
     parser.add_argument("--timings", type=Path, help="also write word and phoneme timings as JSON")
-    parser.add_argument("--stream", action="store_true", help="write 16-bit PCM to stdout sentence by sentence")
+    parser.add_argument(
+        "--stream", action="store_true", help="write 16-bit PCM to stdout sentence by sentence"
+    )
     parser.set_defaults(func=run)
 
 
@@ -64,8 +83,12 @@ def run(args) -> int:
     emotion = parse_emotion(args.emotion, intensity=args.intensity, adv=args.adv)
     voice = Voice.load(args.voice, backend=args.backend, threads=args.threads)
     options = dict(
-        speaker=args.speaker, speed=args.speed, pitch_shift=args.pitch_shift,
-        pitch_range=args.pitch_range, energy_scale=args.energy_scale, seed=args.seed,
+        speaker=args.speaker,
+        speed=args.speed,
+        pitch_shift=args.pitch_shift,
+        pitch_range=args.pitch_range,
+        energy_scale=args.energy_scale,
+        seed=args.seed,
     )
     if args.stream:
         if args.duration is not None:
@@ -80,5 +103,8 @@ def run(args) -> int:
     audio.save(args.output)
     if args.timings is not None:
         args.timings.write_text(json.dumps(audio.timings_dict(), indent=2), encoding="utf-8")
-    print(f"wrote {args.output} ({audio.duration:.2f} s, {voice.sample_rate} Hz, emotion {emotion})", file=sys.stderr)
+    print(
+        f"wrote {args.output} ({audio.duration:.2f} s, {voice.sample_rate} Hz, emotion {emotion})",
+        file=sys.stderr,
+    )
     return 0

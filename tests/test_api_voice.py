@@ -31,8 +31,14 @@ def voice_dir(tmp_path_factory):
     torch.manual_seed(0)
     symbols = default_symbols()
     config = AcousticConfig.preset(
-        "tiny", n_symbols=len(symbols), labels=list(LABELS), speakers=["ann", "bob"],
-        pitch_mean=5.3, pitch_std=0.25, energy_mean=20.0, energy_std=10.0,
+        "tiny",
+        n_symbols=len(symbols),
+        labels=list(LABELS),
+        speakers=["ann", "bob"],
+        pitch_mean=5.3,
+        pitch_std=0.25,
+        energy_mean=20.0,
+        energy_std=10.0,
     )
     model = AcousticModel(config)
     with torch.no_grad():
@@ -43,7 +49,14 @@ def voice_dir(tmp_path_factory):
             if isinstance(module, ConditionalLayerNorm):
                 module.to_scale_shift.weight.normal_(0.0, 0.2)
     directory = tmp_path_factory.mktemp("voice")
-    save_voice(directory, model, audio_config=AudioConfig(), language="en-us", symbols=symbols, vocoder="griffinlim")
+    save_voice(
+        directory,
+        model,
+        audio_config=AudioConfig(),
+        language="en-us",
+        symbols=symbols,
+        vocoder="griffinlim",
+    )
     return directory
 
 
@@ -147,14 +160,35 @@ def test_unknown_voice_and_backend():
 
 def test_cli_synth_writes_wav_and_timings(voice_dir, tmp_path):
     out, timings = tmp_path / "out.wav", tmp_path / "t.json"
-    code = main([
-        "synth", "-v", str(voice_dir), "-t", "Cli test sentence.", "-e", "happy:0.6,surprised:0.4",
-        "--intensity", "1.4", "--duration", "1.5", "--pitch-shift", "2", "-o", str(out), "--timings", str(timings),
-    ])
+    code = main(
+        [
+            "synth",
+            "-v",
+            str(voice_dir),
+            "-t",
+            "Cli test sentence.",
+            "-e",
+            "happy:0.6,surprised:0.4",
+            "--intensity",
+            "1.4",
+            "--duration",
+            "1.5",
+            "--pitch-shift",
+            "2",
+            "-o",
+            str(out),
+            "--timings",
+            str(timings),
+        ]
+    )
     assert code == 0
     data, rate = soundfile.read(out)
     assert rate == RATE and abs(len(data) / rate - 1.5) <= HOP / RATE
-    assert [w["word"] for w in json.loads(timings.read_text())["words"]] == ["Cli", "test", "sentence"]
+    assert [w["word"] for w in json.loads(timings.read_text())["words"]] == [
+        "Cli",
+        "test",
+        "sentence",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -44,8 +44,12 @@ def test_degenerate_prediction_still_meets_target():
 def test_speed_and_duration_scale_change_length_as_documented():
     mask = torch.ones(1, 10, dtype=torch.bool)
     log_durations = torch.full((1, 10), math.log1p(6.0))
-    natural = control_durations(log_durations, mask, torch.ones(1, 10), torch.ones(1), torch.zeros(1)).sum()
-    faster = control_durations(log_durations, mask, torch.ones(1, 10), torch.full((1,), 2.0), torch.zeros(1)).sum()
+    natural = control_durations(
+        log_durations, mask, torch.ones(1, 10), torch.ones(1), torch.zeros(1)
+    ).sum()
+    faster = control_durations(
+        log_durations, mask, torch.ones(1, 10), torch.full((1,), 2.0), torch.zeros(1)
+    ).sum()
     stretched = torch.ones(1, 10)
     stretched[0, :5] = 2.0
     longer = control_durations(log_durations, mask, stretched, torch.ones(1), torch.zeros(1)).sum()
@@ -60,7 +64,9 @@ def test_pitch_shift_is_in_semitones_and_range_scales_deviation():
     mask = torch.tensor([[True, True, True, False]])
     shifted = control_pitch(pitch, mask, torch.tensor([12.0]), torch.ones(1), pitch_std)
     # +12 semitones doubles F0: log-F0 rises by ln 2, i.e. ln 2 / std normalized units.
-    np.testing.assert_allclose((shifted - pitch)[0, :3].numpy(), [math.log(2) / pitch_std] * 3, rtol=1e-5)
+    np.testing.assert_allclose(
+        (shifted - pitch)[0, :3].numpy(), [math.log(2) / pitch_std] * 3, rtol=1e-5
+    )
     assert shifted[0, 3] == 0
     flat = control_pitch(pitch, mask, torch.zeros(1), torch.zeros(1), pitch_std)
     np.testing.assert_allclose(flat[0, :3].numpy(), [0.0, 0.0, 0.0], atol=1e-6)
@@ -70,4 +76,6 @@ def test_energy_scale_multiplies_linear_energy():
     energy = torch.tensor([[0.5, -0.2]])
     mask = torch.ones(1, 2, dtype=torch.bool)
     scaled = control_energy(energy, mask, torch.tensor([2.0]), mean=10.0, std=4.0)
-    np.testing.assert_allclose((scaled * 4 + 10).numpy(), ((energy * 4 + 10) * 2).numpy(), rtol=1e-6)
+    np.testing.assert_allclose(
+        (scaled * 4 + 10).numpy(), ((energy * 4 + 10) * 2).numpy(), rtol=1e-6
+    )

@@ -88,9 +88,13 @@ def entry_from_dict(row: object, where: str = "manifest row") -> ManifestEntry:
     intensity = row.get("intensity")
     if intensity is not None:
         if isinstance(intensity, bool) or not isinstance(intensity, int | float):
-            raise _field_error(where, "intensity", f"is {intensity!r}", "a number in [-1, 2] or null")
+            raise _field_error(
+                where, "intensity", f"is {intensity!r}", "a number in [-1, 2] or null"
+            )
         if not (math.isfinite(intensity) and -1.0 <= intensity <= 2.0):
-            raise _field_error(where, "intensity", f"is {intensity!r}", "a number in [-1, 2] or null")
+            raise _field_error(
+                where, "intensity", f"is {intensity!r}", "a number in [-1, 2] or null"
+            )
         intensity = float(intensity)
     split = row.get("split", "train")
     if split not in SPLITS:
@@ -124,7 +128,9 @@ def read_manifest(path: str | Path) -> list[ManifestEntry]:
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as error:
-                raise ConfigError(f"{where}: not valid JSON ({error.msg} at column {error.colno})") from None
+                raise ConfigError(
+                    f"{where}: not valid JSON ({error.msg} at column {error.colno})"
+                ) from None
             entry = entry_from_dict(row, where)
             if entry.id in seen:
                 raise ConfigError(f"{where}: id {entry.id!r} already used on line {seen[entry.id]}")

@@ -61,8 +61,14 @@ class AcousticModel(nn.Module):
         self.emotion_encoder = EmotionEncoder(c.labels, _label_prototypes(c.labels), c.emotion_dim)
         self.speaker_embedding = nn.Embedding(c.n_speakers, c.speaker_dim)
         self.text_encoder = TextEncoder(
-            c.n_symbols, c.hidden, c.encoder_layers, c.encoder_heads, c.encoder_ff,
-            c.encoder_kernel, c.condition_dim, c.dropout,
+            c.n_symbols,
+            c.hidden,
+            c.encoder_layers,
+            c.encoder_heads,
+            c.encoder_ff,
+            c.encoder_kernel,
+            c.condition_dim,
+            c.dropout,
         )
         self.variance_adaptor = VarianceAdaptor(
             c.hidden, c.predictor_filters, c.predictor_kernel, c.condition_dim, c.dropout
@@ -117,11 +123,15 @@ class AcousticModel(nn.Module):
         text_mask = lengths_to_mask(text_lengths, ids.shape[1])
         mel_mask = lengths_to_mask(mel_lengths, mel.shape[2])
 
-        condition = self._condition(*self._training_controls(batch, ids.shape[1]), batch["speaker_ids"])
+        condition = self._condition(
+            *self._training_controls(batch, ids.shape[1]), batch["speaker_ids"]
+        )
         embedded = self.text_encoder.embed(ids)
         hidden = self.text_encoder(embedded, text_mask, condition)
 
-        log_prior = beta_binomial_log_prior(text_lengths, mel_lengths)[:, : mel.shape[2], : ids.shape[1]]
+        log_prior = beta_binomial_log_prior(text_lengths, mel_lengths)[
+            :, : mel.shape[2], : ids.shape[1]
+        ]
         log_attention = self.aligner(embedded, mel, text_mask, log_prior)
         durations = hard_durations(log_attention, text_lengths, mel_lengths)
         alignment = durations_to_alignment(durations, mel.shape[2])  # [B, T_ph, T_fr]
@@ -130,13 +140,17 @@ class AcousticModel(nn.Module):
         voiced = (f0 > 0).to(mel.dtype) * mel_mask.to(mel.dtype)
         log_f0 = (torch.log(f0.clamp(min=1.0)) - c.pitch_mean) / c.pitch_std
         voiced_frames = alignment @ voiced.unsqueeze(-1)
-        pitch_target = ((alignment @ (log_f0 * voiced).unsqueeze(-1)) / voiced_frames.clamp(min=1.0)).squeeze(-1)
+        pitch_target = (
+            (alignment @ (log_f0 * voiced).unsqueeze(-1)) / voiced_frames.clamp(min=1.0)
+        ).squeeze(-1)
         pitch_mask = text_mask & (voiced_frames.squeeze(-1) > 0)
         energy = (batch["energy"] - c.energy_mean) / c.energy_std
         frame_counts = durations.unsqueeze(-1).to(mel.dtype).clamp(min=1.0)
         energy_target = ((alignment @ (energy * mel_mask).unsqueeze(-1)) / frame_counts).squeeze(-1)
 
-        log_duration, pitch, energy_prediction = self.variance_adaptor.predict(hidden, text_mask, condition)
+        log_duration, pitch, energy_prediction = self.variance_adaptor.predict(
+            hidden, text_mask, condition
+        )
         hidden = self.variance_adaptor.embed(hidden, pitch_target, energy_target)
         frames = alignment.transpose(1, 2) @ hidden
         frame_condition = alignment.transpose(1, 2) @ condition
@@ -155,7 +169,10 @@ class AcousticModel(nn.Module):
             "emotion_consistency": self.emotion_encoder.consistency_loss(),
         }
         losses["loss"] = (
-            losses["mel"] + losses["duration"] + losses["pitch"] + losses["energy"]
+            losses["mel"]
+            + losses["duration"]
+            + losses["pitch"]
+            + losses["energy"]
             + losses["align_forward_sum"]
             + c.bin_loss_weight * warmup * losses["align_binarization"]
             + c.emotion_consistency_weight * losses["emotion_consistency"]

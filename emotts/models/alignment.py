@@ -25,7 +25,9 @@ class Aligner(nn.Module):
         temperature: scale of the squared distance before the softmax.
     """
 
-    def __init__(self, text_channels: int, n_mels: int, channels: int = 80, temperature: float = 0.0005):
+    def __init__(
+        self, text_channels: int, n_mels: int, channels: int = 80, temperature: float = 0.0005
+    ):
         super().__init__()
         self.temperature = temperature
         self.key = nn.Sequential(
@@ -83,15 +85,21 @@ def beta_binomial_log_prior(
     max_text = int(text_lengths.max())
     max_mel = int(mel_lengths.max())
     prior = torch.zeros(len(text_lengths), max_mel, max_text)
-    for b, (n_text, n_mel) in enumerate(zip(text_lengths.tolist(), mel_lengths.tolist(), strict=True)):
+    for b, (n_text, n_mel) in enumerate(
+        zip(text_lengths.tolist(), mel_lengths.tolist(), strict=True)
+    ):
         k = torch.arange(n_text, dtype=torch.float64)
         frame = torch.arange(n_mel, dtype=torch.float64).unsqueeze(1)
         a = scale * (frame + 1)
         bb = scale * (n_mel - frame)
         n = n_text - 1
         log_pmf = (
-            torch.lgamma(torch.tensor(n + 1.0)) - torch.lgamma(k + 1) - torch.lgamma(n - k + 1)
-            + torch.lgamma(k + a) + torch.lgamma(n - k + bb) - torch.lgamma(n + a + bb)
+            torch.lgamma(torch.tensor(n + 1.0))
+            - torch.lgamma(k + 1)
+            - torch.lgamma(n - k + 1)
+            + torch.lgamma(k + a)
+            + torch.lgamma(n - k + bb)
+            - torch.lgamma(n + a + bb)
             - (torch.lgamma(a) + torch.lgamma(bb) - torch.lgamma(a + bb))
         )
         prior[b, :n_mel, :n_text] = log_pmf.float()
@@ -147,7 +155,9 @@ def hard_durations(
     """MAS over a batch: log_attention [B, T_fr, T_ph] -> integer durations [B, T_ph]."""
     scores = log_attention.detach().float().cpu().numpy()
     durations = torch.zeros(log_attention.shape[0], log_attention.shape[2], dtype=torch.long)
-    for b, (n_text, n_mel) in enumerate(zip(text_lengths.tolist(), mel_lengths.tolist(), strict=True)):
+    for b, (n_text, n_mel) in enumerate(
+        zip(text_lengths.tolist(), mel_lengths.tolist(), strict=True)
+    ):
         path = monotonic_alignment_search(scores[b, :n_mel, :n_text].T)
         durations[b, :n_text] = torch.from_numpy(path)
     return durations.to(log_attention.device)

@@ -47,7 +47,9 @@ def save_voice(
         "vocoder": vocoder,
         "extra": extra or {},
     }
-    (directory / CONFIG_FILE).write_text(json.dumps(config, indent=2, ensure_ascii=False), encoding="utf-8")
+    (directory / CONFIG_FILE).write_text(
+        json.dumps(config, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
     return directory
 
 
@@ -65,7 +67,9 @@ def read_voice_config(directory: str | Path) -> dict:
     except json.JSONDecodeError as error:
         raise ConfigError(f"{path} is not valid JSON: {error.msg} at line {error.lineno}") from None
     if config.get("format") != VOICE_FORMAT:
-        raise ConfigError(f"{path}: 'format' is {config.get('format')!r}; expected {VOICE_FORMAT!r}")
+        raise ConfigError(
+            f"{path}: 'format' is {config.get('format')!r}; expected {VOICE_FORMAT!r}"
+        )
     if config.get("version") != VOICE_FORMAT_VERSION:
         raise ConfigError(
             f"{path}: voice format version {config.get('version')!r} is not supported; "
@@ -85,8 +89,10 @@ def load_acoustic_model(directory: str | Path) -> tuple[AcousticModel, dict]:
     if not weights.is_file():
         raise ConfigError(f"{directory}: {MODEL_FILE} is missing")
     model = AcousticModel(AcousticConfig.from_dict(config["model"]))
-    state = {name: tensor.float() if tensor.is_floating_point() else tensor
-             for name, tensor in load_file(str(weights)).items()}
+    state = {
+        name: tensor.float() if tensor.is_floating_point() else tensor
+        for name, tensor in load_file(str(weights)).items()
+    }
     missing, unexpected = model.load_state_dict(state, strict=False)
     if missing or unexpected:
         raise ConfigError(

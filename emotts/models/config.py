@@ -10,16 +10,37 @@ from emotts.errors import ConfigError
 # the decoder runs at frame rate (86 frames/s) and is convolutional to stay cheap.
 _PRESETS: dict[str, dict] = {
     "tiny": dict(
-        hidden=64, encoder_layers=1, encoder_heads=2, encoder_ff=128, decoder_layers=2,
-        decoder_inner=128, emotion_dim=16, speaker_dim=8, predictor_filters=64,
+        hidden=64,
+        encoder_layers=1,
+        encoder_heads=2,
+        encoder_ff=128,
+        decoder_layers=2,
+        decoder_inner=128,
+        emotion_dim=16,
+        speaker_dim=8,
+        predictor_filters=64,
     ),
     "small": dict(
-        hidden=128, encoder_layers=3, encoder_heads=2, encoder_ff=512, decoder_layers=4,
-        decoder_inner=384, emotion_dim=48, speaker_dim=32, predictor_filters=128,
+        hidden=128,
+        encoder_layers=3,
+        encoder_heads=2,
+        encoder_ff=512,
+        decoder_layers=4,
+        decoder_inner=384,
+        emotion_dim=48,
+        speaker_dim=32,
+        predictor_filters=128,
     ),
     "default": dict(
-        hidden=192, encoder_layers=4, encoder_heads=2, encoder_ff=768, decoder_layers=6,
-        decoder_inner=576, emotion_dim=64, speaker_dim=32, predictor_filters=192,
+        hidden=192,
+        encoder_layers=4,
+        encoder_heads=2,
+        encoder_ff=768,
+        decoder_layers=6,
+        decoder_inner=576,
+        emotion_dim=64,
+        speaker_dim=32,
+        predictor_filters=192,
     ),
 }
 

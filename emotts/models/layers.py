@@ -137,7 +137,9 @@ class VariancePredictor(nn.Module):
         return self.head(y).squeeze(-1) * mask.to(x.dtype)
 
 
-def lengths_to_mask(lengths: torch.Tensor, max_length: int | torch.Tensor | None = None) -> torch.Tensor:
+def lengths_to_mask(
+    lengths: torch.Tensor, max_length: int | torch.Tensor | None = None
+) -> torch.Tensor:
     """lengths: [B] -> mask [B, T] with True on real positions."""
     if max_length is None:
         max_length = lengths.max()

@@ -17,7 +17,9 @@ class VarianceAdaptor(nn.Module):
     mean/std; energy is the phoneme's mean frame energy, normalized likewise.
     """
 
-    def __init__(self, channels: int, filters: int, kernel: int, condition_dim: int, dropout: float):
+    def __init__(
+        self, channels: int, filters: int, kernel: int, condition_dim: int, dropout: float
+    ):
         super().__init__()
         self.duration = VariancePredictor(channels, filters, kernel, condition_dim, dropout)
         self.pitch = VariancePredictor(channels, filters, kernel, condition_dim, dropout)
@@ -35,7 +37,9 @@ class VarianceAdaptor(nn.Module):
             self.energy(hidden, mask, condition),
         )
 
-    def embed(self, hidden: torch.Tensor, pitch: torch.Tensor, energy: torch.Tensor) -> torch.Tensor:
+    def embed(
+        self, hidden: torch.Tensor, pitch: torch.Tensor, energy: torch.Tensor
+    ) -> torch.Tensor:
         """Add pitch and energy embeddings: hidden [B, T, H], pitch/energy [B, T] -> [B, T, H]."""
         pitch_part = self.pitch_embedding(pitch.unsqueeze(1)).transpose(1, 2)
         energy_part = self.energy_embedding(energy.unsqueeze(1)).transpose(1, 2)

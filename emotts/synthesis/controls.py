@@ -46,14 +46,15 @@ class SynthesisControls:
         _check("pitch_shift", self.pitch_shift, *PITCH_SHIFT_RANGE, " semitones")
         _check("pitch_range", self.pitch_range, *PITCH_RANGE_RANGE)
         _check("energy_scale", self.energy_scale, *ENERGY_SCALE_RANGE)
-        if self.duration is not None:
-            if isinstance(self.duration, bool) or not isinstance(self.duration, int | float) or not (
-                math.isfinite(self.duration) and 0 < self.duration <= MAX_DURATION_SECONDS
-            ):
-                raise ControlError(
-                    f"duration {self.duration!r} is invalid; accepted: seconds in "
-                    f"(0, {MAX_DURATION_SECONDS:g}] or none for the natural length"
-                )
+        if self.duration is not None and (
+            isinstance(self.duration, bool)
+            or not isinstance(self.duration, int | float)
+            or not (math.isfinite(self.duration) and 0 < self.duration <= MAX_DURATION_SECONDS)
+        ):
+            raise ControlError(
+                f"duration {self.duration!r} is invalid; accepted: seconds in "
+                f"(0, {MAX_DURATION_SECONDS:g}] or none for the natural length"
+            )
 
 
 def resolve_speaker(speaker: str | int | None, speakers: list[str]) -> int:
@@ -63,7 +64,9 @@ def resolve_speaker(speaker: str | int | None, speakers: list[str]) -> int:
     if isinstance(speaker, int) and not isinstance(speaker, bool):
         if 0 <= speaker < len(speakers):
             return speaker
-        raise ControlError(f"speaker index {speaker} is out of range; this voice has 0..{len(speakers) - 1}")
+        raise ControlError(
+            f"speaker index {speaker} is out of range; this voice has 0..{len(speakers) - 1}"
+        )
     if isinstance(speaker, str):
         if speaker in speakers:
             return speakers.index(speaker)

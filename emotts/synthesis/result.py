@@ -66,7 +66,11 @@ class Audio:
 
 
 def sentence_audio(
-    sentence, durations: np.ndarray, samples: np.ndarray, sample_rate: int, hop_length: int,
+    sentence,
+    durations: np.ndarray,
+    samples: np.ndarray,
+    sample_rate: int,
+    hop_length: int,
     mel: np.ndarray | None = None,
 ) -> Audio:
     """Attach timings to one sentence's audio; durations: [T_ph] frames per phoneme."""
@@ -80,8 +84,11 @@ def sentence_audio(
     ]
     words = [
         WordTiming(
-            word.text, float(starts[word.first_phoneme]), float(ends[word.last_phoneme_exclusive - 1]),
-            word.start_char, word.end_char,
+            word.text,
+            float(starts[word.first_phoneme]),
+            float(ends[word.last_phoneme_exclusive - 1]),
+            word.start_char,
+            word.end_char,
         )
         for word in sentence.words
     ]
@@ -94,8 +101,13 @@ def concatenate(parts: list[Audio]) -> Audio:
         return parts[0]
     offset, phonemes, words = 0.0, [], []
     for part in parts:
-        phonemes += [PhonemeTiming(p.phoneme, p.start + offset, p.end + offset) for p in part.phonemes]
-        words += [WordTiming(w.word, w.start + offset, w.end + offset, w.start_char, w.end_char) for w in part.words]
+        phonemes += [
+            PhonemeTiming(p.phoneme, p.start + offset, p.end + offset) for p in part.phonemes
+        ]
+        words += [
+            WordTiming(w.word, w.start + offset, w.end + offset, w.start_char, w.end_char)
+            for w in part.words
+        ]
         offset += part.duration
     mels = [p.mel for p in parts]
     mel = np.concatenate(mels, axis=1) if all(m is not None for m in mels) else None

@@ -14,7 +14,8 @@ _VOICE_MARKERS = ("config.json", "voice.json")
 def shipped_voices() -> list[str]:
     """Names of the voices inside the package."""
     return sorted(
-        p.name for p in VOICES_DIR.iterdir()
+        p.name
+        for p in VOICES_DIR.iterdir()
         if p.is_dir() and any((p / marker).is_file() for marker in _VOICE_MARKERS)
     )
 

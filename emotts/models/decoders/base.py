@@ -37,5 +37,7 @@ class MelDecoder(nn.Module, ABC):
         """
 
     @abstractmethod
-    def generate(self, frames: torch.Tensor, mask: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
+    def generate(
+        self, frames: torch.Tensor, mask: torch.Tensor, condition: torch.Tensor
+    ) -> torch.Tensor:
         """Inference: frames [B, T_fr, H], mask [B, T_fr], condition [B, T_fr, C] -> mel [B, n_mels, T_fr]."""

@@ -31,7 +31,9 @@ class ConvNeXtDecoder(MelDecoder):
         self.norm = ConditionalLayerNorm(channels, condition_dim)
         self.project = nn.Linear(channels, n_mels)
 
-    def generate(self, frames: torch.Tensor, mask: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
+    def generate(
+        self, frames: torch.Tensor, mask: torch.Tensor, condition: torch.Tensor
+    ) -> torch.Tensor:
         x = frames
         for block in self.blocks:
             x = block(x, mask, condition)

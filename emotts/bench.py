@@ -1,0 +1,177 @@
+"""Speed and memory of a voice on torch and onnxruntime (`emotts bench`).
+
+Each (backend, threads) pair runs in its own subprocess, so thread settings, peak memory
+(ru_maxrss is a per-process high-water mark) and warm caches never leak between them.
+Real-time factor (RTF) = compute seconds / audio seconds; below 1 is faster than real time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+SENTENCES_FILE = Path(__file__).parent / "onnx" / "bench_sentences.txt"
+BACKENDS = ("torch", "onnx", "onnx-int8")
+# Sentences joined into the paragraph whose first audio is timed.
+_PARAGRAPH_SENTENCES = 3
+# The vocoder dominates the run time and its cost is linear in frames, so the vocoder and the
+# whole pipeline are timed on the first few sentences; the acoustic graph on all of them.
+_VOCODER_SENTENCES = 3
+
+
+@dataclass
+class BenchResult:
+    """One (backend, threads) measurement; times in seconds, memory in MB.
+
+    audio_s is the audio length of the whole sentence set (the acoustic RTF's denominator).
+    """
+
+    backend: str
+    threads: int
+    load_s: float
+    audio_s: float
+    acoustic_rtf: float
+    vocoder_rtf: float
+    pipeline_rtf: float
+    first_audio_s: float
+    first_mel_s: float
+    peak_rss_mb: float
+
+
+def read_sentences(path: str | Path = SENTENCES_FILE) -> list[str]:
+    """Non-empty lines that are not '#' comments."""
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def _load(backend: str, voice: Path, threads: int):
+    if backend == "torch":
+        from emotts.api import Voice
+
+        loaded = Voice.load(voice, backend="torch", threads=threads)
+        loaded.vocoder  # noqa: B018 - the vocoder loads lazily; load time should include it
+        return loaded
+    from emotts.onnx.runtime import OnnxVoice
+
+    return OnnxVoice.load(voice, threads=threads, quantized=backend == "onnx-int8")
+
+
+def _acoustic_fn(backend: str, voice):
+    """inputs -> (mel [80, T_fr], ...) for one sentence, without the vocoder."""
+    from emotts.synthesis.inputs import ACOUSTIC_INPUTS
+
+    if backend != "torch":
+        return lambda inputs: voice.run_acoustic(inputs)["mel"]
+    import torch
+
+    def run(inputs: dict[str, np.ndarray]) -> np.ndarray:
+        with torch.inference_mode():
+            return voice.model(*(torch.from_numpy(inputs[n]) for n in ACOUSTIC_INPUTS))[0].numpy()
+
+    return run
+
+
+def _peak_rss_kb() -> int:
+    """This process's peak resident memory in kB.
+
+    Linux's VmHWM first: ru_maxrss survives exec, so a worker would report its parent's peak.
+    """
+    status = Path("/proc/self/status")
+    if status.is_file():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux, bytes on macOS
+
+
+def measure(backend: str, voice_dir: Path, threads: int, sentences: list[str]) -> BenchResult:
+    """Time one backend at one thread count (meant to run in a fresh process)."""
+    from emotts.emotion.spec import EmotionSpec
+    from emotts.synthesis.controls import SynthesisControls
+    from emotts.synthesis.inputs import build_inputs
+
+    started = time.perf_counter()
+    voice = _load(backend, voice_dir, threads)
+    load_s = time.perf_counter() - started
+    acoustic = _acoustic_fn(backend, voice)
+    neutral, controls = EmotionSpec.neutral(), SynthesisControls()
+    prepared = [
+        build_inputs(voice.frontend.process(s, neutral), voice.labels, 0, controls)
+        for s in sentences
+    ]
+    voice.synthesize(sentences[0])  # warm-up: first-run allocations and kernel selection
+
+    acoustic_s, mels = 0.0, []
+    for inputs in prepared:
+        started = time.perf_counter()
+        mels.append(acoustic(inputs)[0])
+        acoustic_s += time.perf_counter() - started
+    vocoder_s = 0.0
+    for mel in mels[:_VOCODER_SENTENCES]:
+        started = time.perf_counter()
+        voice.vocode(mel)
+        vocoder_s += time.perf_counter() - started
+    frame_s = voice.audio_config.frame_seconds
+    audio_s = sum(mel.shape[1] for mel in mels) * frame_s
+    vocoded_s = sum(mel.shape[1] for mel in mels[:_VOCODER_SENTENCES]) * frame_s
+    pipeline_s = synthesized_s = 0.0
+    for sentence in sentences[:_VOCODER_SENTENCES]:
+        started = time.perf_counter()
+        audio = voice.synthesize(sentence)
+        pipeline_s += time.perf_counter() - started
+        synthesized_s += audio.duration
+
+    paragraph = " ".join(sentences[:_PARAGRAPH_SENTENCES])
+    started = time.perf_counter()
+    next(iter(voice.stream(paragraph)))
+    first_audio_s = time.perf_counter() - started
+    # The same first sentence without the vocoder: front-end for the paragraph + acoustic graph.
+    started = time.perf_counter()
+    first = voice.frontend.process(paragraph, neutral)[0]
+    acoustic(build_inputs([first], voice.labels, 0, controls))
+    first_mel_s = time.perf_counter() - started
+
+    peak_kb = _peak_rss_kb()
+    return BenchResult(
+        backend,
+        threads,
+        load_s,
+        audio_s,
+        acoustic_s / audio_s,
+        vocoder_s / vocoded_s,
+        pipeline_s / synthesized_s,
+        first_audio_s,
+        first_mel_s,
+        peak_kb / 1024.0,
+    )
+
+
+def run_isolated(backend: str, voice_dir: Path, threads: int, sentences_file: Path) -> BenchResult:
+    """`measure` in a fresh interpreter; the worker prints its result as JSON on stdout."""
+    request = json.dumps([backend, str(voice_dir), threads, str(sentences_file)])
+    done = subprocess.run(
+        [sys.executable, "-m", "emotts.bench", request],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "OMP_NUM_THREADS": str(threads)},
+    )
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"bench worker for {backend} at {threads} threads failed:\n{done.stderr[-2000:]}"
+        )
+    return BenchResult(**json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+if __name__ == "__main__":
+    name, directory, count, sentence_file = json.loads(sys.argv[1])
+    result = measure(name, Path(directory), count, read_sentences(sentence_file))
+    print(json.dumps(asdict(result)))

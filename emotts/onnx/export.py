@@ -1,0 +1,228 @@
+"""Export a voice to ONNX: the acoustic graph, the vocoder graph and `voice.json`.
+
+Uses torch's current exporter (``torch.onnx.export(..., dynamo=True)``, graph capture by
+``torch.export``). It emits opset 18; :mod:`emotts.onnx.opset` brings the graphs to the opset
+17 the voice format promises. The acoustic graph is ``AcousticModel.forward`` unchanged, so the
+emotion encoder (blends, intensity, polarity, ADV projection, per-phoneme spans) and the
+length regulator are inside it; durations are a graph output so timings survive export.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import onnx
+import torch
+
+from emotts.audio.config import AudioConfig
+from emotts.emotion.labels import LABEL_ADV, canonical_label
+from emotts.errors import ConfigError
+from emotts.models.acoustic_model import AcousticModel
+from emotts.models.checkpoint import load_acoustic_model
+from emotts.onnx.opset import downgrade_to_opset17
+from emotts.onnx.voice_format import (
+    ACOUSTIC_FILE,
+    ACOUSTIC_INT8_FILE,
+    ONNX_OPSET,
+    ONNX_VOICE_FORMAT,
+    ONNX_VOICE_VERSION,
+    VOCODER_FILE,
+    write_voice_json,
+)
+from emotts.synthesis.controls import SynthesisControls
+from emotts.synthesis.inputs import ACOUSTIC_INPUTS, ACOUSTIC_OUTPUTS
+
+# The dynamo exporter has no implementations below opset 18; we downgrade afterwards.
+_EXPORTER_OPSET = 18
+EXPORTER = "torch.onnx.export(dynamo=True)"
+EXPORTABLE_VOCODERS = ("hifigan-universal",)
+
+
+@dataclass
+class ExportResult:
+    """What an export wrote: file name -> size in bytes, plus the voice.json content."""
+
+    directory: Path
+    files: dict[str, int] = field(default_factory=dict)
+    voice: dict = field(default_factory=dict)
+
+
+def _example_inputs(model: AcousticModel) -> dict[str, torch.Tensor]:
+    """Two sentences of different lengths: the traced values only need valid shapes and types."""
+    batch, length = 2, 12
+    lengths = torch.tensor([length, length - 4])
+    weights = torch.zeros(batch, length, model.config.n_labels)
+    weights[..., model.emotion_encoder.neutral_index] = 1.0
+    return {
+        "phoneme_ids": torch.randint(1, model.config.n_symbols, (batch, length)),
+        "phoneme_lengths": lengths,
+        "label_weights": weights,
+        "adv": torch.zeros(batch, length, 3),
+        "use_adv": torch.zeros(batch, length),
+        "intensity": torch.ones(batch, length),
+        "speaker_ids": torch.zeros(batch, dtype=torch.int64),
+        "duration_scale": torch.ones(batch, length),
+        "speed": torch.ones(batch),
+        "target_frames": torch.tensor([60, 0]),
+        "pitch_shift": torch.zeros(batch),
+        "pitch_range": torch.ones(batch),
+        "energy_scale": torch.ones(batch),
+    }
+
+
+def _name_dynamic_dims(proto: onnx.ModelProto, names: dict[str, dict[int, str]]) -> None:
+    """Give the exporter's generated output dimension names (u0, 256*s1) readable ones."""
+    for value in proto.graph.output:
+        for axis, name in names.get(value.name, {}).items():
+            value.type.tensor_type.shape.dim[axis].dim_param = name
+
+
+def _set_metadata(proto: onnx.ModelProto, metadata: dict[str, object]) -> None:
+    """Mirror key settings in the graph itself so a lone .onnx file still explains itself."""
+    onnx.helper.set_model_props(proto, {key: str(value) for key, value in metadata.items()})
+
+
+def _export(
+    module: torch.nn.Module,
+    inputs: dict[str, torch.Tensor],
+    outputs: tuple[str, ...],
+    dynamic: dict[str, dict[int, torch.export.Dim]],
+) -> onnx.ModelProto:
+    # The exporter logs and warns about every pass; a CLI user only needs errors.
+    logging.getLogger("torch.onnx").setLevel(logging.ERROR)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        program = torch.onnx.export(
+            module,
+            tuple(inputs.values()),
+            input_names=list(inputs),
+            output_names=list(outputs),
+            opset_version=_EXPORTER_OPSET,
+            dynamo=True,
+            dynamic_shapes=dynamic,
+            verbose=False,
+        )
+    return downgrade_to_opset17(program.model_proto)
+
+
+def export_acoustic(model: AcousticModel, path: Path, metadata: dict[str, object]) -> Path:
+    """AcousticModel.forward -> ONNX with dynamic batch and phoneme axes (mel frames follow)."""
+    model = model.eval()
+    inputs = _example_inputs(model)
+    batch, phonemes = torch.export.Dim("batch"), torch.export.Dim("phonemes")
+    dynamic = {n: {0: batch, 1: phonemes} if t.dim() > 1 else {0: batch} for n, t in inputs.items()}
+    proto = _export(model, inputs, ACOUSTIC_OUTPUTS, dynamic)
+    _name_dynamic_dims(proto, {"mel": {2: "frames"}})
+    _set_metadata(proto, metadata)
+    onnx.save(proto, str(path))
+    return path
+
+
+def export_vocoder(vocoder: torch.nn.Module, path: Path, metadata: dict[str, object]) -> Path:
+    """Vocoder mel [B, n_mels, T] -> audio [B, T * hop], dynamic batch and time."""
+    mel = {"mel": torch.randn(1, vocoder.n_mels, 32) - 5.0}
+    dynamic = {"mel": {0: torch.export.Dim("batch"), 2: torch.export.Dim("frames")}}
+    proto = _export(vocoder.eval(), mel, ("audio",), dynamic)
+    _name_dynamic_dims(proto, {"audio": {1: "samples"}})
+    _set_metadata(proto, metadata)
+    onnx.save(proto, str(path))
+    return path
+
+
+def quantize_acoustic(source: Path, target: Path) -> Path:
+    """Dynamic int8 quantization (weights int8, activations quantized on the fly).
+
+    onnxruntime's pre-processing (symbolic shape inference and graph fusion) runs first, as
+    its quantizer recommends, so fused MatMul/Gemm nodes are the ones quantized.
+    """
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    with tempfile.TemporaryDirectory() as scratch:
+        prepared = Path(scratch) / "prepared.onnx"
+        quant_pre_process(str(source), str(prepared))
+        quantize_dynamic(prepared, target, weight_type=QuantType.QInt8)
+    return target
+
+
+def voice_description(config: dict, model: AcousticModel) -> dict:
+    """The voice.json content (everything the runtime needs besides the graphs)."""
+    labels = list(model.config.labels)
+    defaults = SynthesisControls()
+    return {
+        "format": ONNX_VOICE_FORMAT,
+        "version": ONNX_VOICE_VERSION,
+        "opset": ONNX_OPSET,
+        "exporter": EXPORTER,
+        "audio": config["audio"],
+        "text": {"language": config["text"]["language"], "symbols": config["text"]["symbols"]},
+        "emotion": {
+            "labels": labels,
+            "adv": {label: list(LABEL_ADV.get(canonical_label(label), ())) for label in labels},
+        },
+        "speakers": list(model.config.speakers),
+        "defaults": {
+            "emotion": "neutral",
+            "speaker": model.config.speakers[0],
+            "speed": defaults.speed,
+            "pitch_shift": defaults.pitch_shift,
+            "pitch_range": defaults.pitch_range,
+            "energy_scale": defaults.energy_scale,
+        },
+        "vocoder": config.get("vocoder", "hifigan-universal"),
+        "inputs": list(ACOUSTIC_INPUTS),
+        "outputs": list(ACOUSTIC_OUTPUTS),
+        "graphs": {"acoustic": ACOUSTIC_FILE, "vocoder": VOCODER_FILE},
+    }
+
+
+def export_voice(
+    voice_dir: str | Path, out_dir: str | Path, *, quantize: bool = False
+) -> ExportResult:
+    """Export a torch voice directory (model.safetensors + config.json) to an ONNX voice."""
+    model, config = load_acoustic_model(voice_dir)
+    vocoder_name = config.get("vocoder", "hifigan-universal")
+    if vocoder_name not in EXPORTABLE_VOCODERS:
+        raise ConfigError(
+            f"{voice_dir}: vocoder {vocoder_name!r} cannot be exported to ONNX; "
+            f"exportable vocoders: {', '.join(EXPORTABLE_VOCODERS)}"
+        )
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    voice = voice_description(config, model)
+    audio = AudioConfig.from_dict(config["audio"])
+    shared = {
+        "emotts.format": ONNX_VOICE_FORMAT,
+        "emotts.version": ONNX_VOICE_VERSION,
+        "sample_rate": audio.sample_rate,
+        "hop_length": audio.hop_length,
+        "n_mels": audio.n_mels,
+    }
+    export_acoustic(
+        model,
+        out / ACOUSTIC_FILE,
+        {
+            **shared,
+            "language": voice["text"]["language"],
+            "labels": ",".join(voice["emotion"]["labels"]),
+            "speakers": ",".join(voice["speakers"]),
+            "n_symbols": model.config.n_symbols,
+            "inputs": ",".join(ACOUSTIC_INPUTS),
+            "outputs": ",".join(ACOUSTIC_OUTPUTS),
+        },
+    )
+    from vocoders import load_vocoder
+
+    export_vocoder(
+        load_vocoder(vocoder_name), out / VOCODER_FILE, {**shared, "vocoder": vocoder_name}
+    )
+    if quantize:
+        quantize_acoustic(out / ACOUSTIC_FILE, out / ACOUSTIC_INT8_FILE)
+        voice["graphs"]["acoustic_int8"] = ACOUSTIC_INT8_FILE
+    write_voice_json(out, voice)
+    files = {p.name: p.stat().st_size for p in sorted(out.iterdir()) if p.is_file()}
+    return ExportResult(out, files, voice)

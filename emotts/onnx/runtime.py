@@ -1,0 +1,126 @@
+"""`OnnxVoice`: an exported voice served by onnxruntime, with numpy only (torch never imported).
+
+Same `synthesize` / `stream` API, controls and `Audio` results as the torch `emotts.api.Voice`;
+both build their inputs with `emotts.synthesis` so they cannot drift apart. The emotion math is
+inside the acoustic graph; this module only lays out inputs and runs sessions.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+
+from emotts.audio.config import AudioConfig
+from emotts.errors import ConfigError, ControlError
+from emotts.onnx.voice_format import read_voice_json
+from emotts.synthesis.inputs import ACOUSTIC_INPUTS, ACOUSTIC_OUTPUTS
+from emotts.synthesis.pipeline import SpeechSynthesizer
+from emotts.voices import resolve_voice
+
+
+def default_providers() -> list[str]:
+    """CUDA first when onnxruntime-gpu provides it, always with the CPU as fallback."""
+    available = ort.get_available_providers()
+    preferred = ["CUDAExecutionProvider"] if "CUDAExecutionProvider" in available else []
+    return [*preferred, "CPUExecutionProvider"]
+
+
+def make_session(
+    path: Path, threads: int | None, providers: Sequence[str] | None
+) -> ort.InferenceSession:
+    """One inference session; ``threads`` sets intra-op threads (None: onnxruntime's default)."""
+    options = ort.SessionOptions()
+    if threads is not None:
+        if threads < 1:
+            raise ControlError(f"threads must be a positive integer; got {threads}")
+        options.intra_op_num_threads = threads
+    # The graphs are sequential chains; parallelism is inside operators, not between them.
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    chosen = list(providers) if providers is not None else default_providers()
+    unknown = [p for p in chosen if p not in ort.get_available_providers()]
+    if unknown:
+        raise ControlError(
+            f"onnxruntime providers {unknown} are not available; available: "
+            f"{', '.join(ort.get_available_providers())}"
+        )
+    return ort.InferenceSession(os.fspath(path), options, providers=chosen)
+
+
+class OnnxVoice(SpeechSynthesizer):
+    """An exported voice on onnxruntime (see `SpeechSynthesizer` for synthesize/stream)."""
+
+    def __init__(
+        self,
+        config: dict,
+        directory: Path,
+        acoustic: ort.InferenceSession,
+        vocoder: ort.InferenceSession,
+    ) -> None:
+        super().__init__(
+            AudioConfig.from_dict(config["audio"]),
+            config["text"]["language"],
+            config["text"]["symbols"],
+        )
+        self.config = config
+        self.directory = directory
+        self.acoustic = acoustic
+        self.vocoder = vocoder
+        names = tuple(i.name for i in acoustic.get_inputs())
+        if names != ACOUSTIC_INPUTS:
+            raise ConfigError(
+                f"{directory}: acoustic graph inputs are {names}; this emotts expects {ACOUSTIC_INPUTS}"
+            )
+
+    @classmethod
+    def load(
+        cls,
+        path_or_name: str | Path | None = None,
+        *,
+        threads: int | None = None,
+        providers: Sequence[str] | None = None,
+        quantized: bool = False,
+    ) -> OnnxVoice:
+        """Load an exported voice directory (see docs/serving.md).
+
+        threads: CPU intra-op threads per session (None: all cores). providers: onnxruntime
+        execution providers in priority order (None: CUDA when available, else CPU).
+        quantized: use the int8 acoustic graph written by ``emotts export --quantize``.
+        """
+        directory = resolve_voice(path_or_name)
+        config = read_voice_json(directory)
+        graphs = config["graphs"]
+        if quantized and "acoustic_int8" not in graphs:
+            raise ConfigError(
+                f"{directory} has no quantized acoustic graph; re-export with --quantize "
+                "or load without quantized=True"
+            )
+        acoustic = directory / graphs["acoustic_int8" if quantized else "acoustic"]
+        return cls(
+            config,
+            directory,
+            make_session(acoustic, threads, providers),
+            make_session(directory / graphs["vocoder"], threads, providers),
+        )
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self.config["emotion"]["labels"])
+
+    @property
+    def speakers(self) -> list[str]:
+        return list(self.config["speakers"])
+
+    def run_acoustic(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Run the acoustic graph on named inputs (`emotts.synthesis.inputs.build_inputs`)."""
+        outputs = self.acoustic.run(list(ACOUSTIC_OUTPUTS), {n: inputs[n] for n in ACOUSTIC_INPUTS})
+        return dict(zip(ACOUSTIC_OUTPUTS, outputs, strict=True))
+
+    def vocode(self, mel: np.ndarray) -> np.ndarray:
+        batch = np.ascontiguousarray(mel, dtype=np.float32)[None]
+        (wave,) = self.vocoder.run(None, {"mel": batch})
+        return np.clip(wave[0], -1.0, 1.0).astype(np.float32)

@@ -1,0 +1,59 @@
+"""Voices with random weights but realistic durations, for timing and plumbing tests.
+
+Compute cost does not depend on weight values, only on sizes and lengths, so such a voice
+times the real graphs faithfully; only the duration head is biased so that each phoneme lasts
+as long as a trained model would make it (an untrained one predicts ~0 frames).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+PITCH_STATS = dict(pitch_mean=5.3, pitch_std=0.25, energy_mean=20.0, energy_std=10.0)
+
+
+def make_untrained_voice(
+    directory: str | Path,
+    preset: str = "default",
+    *,
+    frames_per_phoneme: float = 6.0,
+    speakers: tuple[str, ...] = ("a",),
+    seed: int = 0,
+) -> Path:
+    """Save a randomly initialized voice whose phonemes last ~``frames_per_phoneme`` frames."""
+    import torch
+
+    from emotts.audio.config import AudioConfig
+    from emotts.emotion.labels import LABELS
+    from emotts.models import AcousticConfig, AcousticModel
+    from emotts.models.checkpoint import save_voice
+    from emotts.models.layers import ConditionalLayerNorm
+    from emotts.text.symbols import default_symbols
+
+    torch.manual_seed(seed)
+    symbols = default_symbols()
+    config = AcousticConfig.preset(
+        preset, n_symbols=len(symbols), labels=list(LABELS), speakers=list(speakers), **PITCH_STATS
+    )
+    model = AcousticModel(config).eval()
+    with torch.no_grad():
+        # The duration head predicts log(1 + frames); shrinking its weights keeps random
+        # features from spreading durations far from the target (exp amplifies them).
+        head = model.variance_adaptor.duration.head
+        head.bias.fill_(math.log1p(frames_per_phoneme))
+        head.weight.mul_(0.1)
+        # Conditional norms start blind to their condition; perturb them so emotion, speaker
+        # and controls visibly reach the output, as they would after training.
+        for module in model.modules():
+            if isinstance(module, ConditionalLayerNorm):
+                module.to_scale_shift.weight.normal_(0.0, 0.2)
+    return save_voice(
+        directory,
+        model,
+        audio_config=AudioConfig(),
+        language="en-us",
+        symbols=symbols,
+        vocoder="hifigan-universal",
+        extra={"untrained": True},
+    )

@@ -1,0 +1,160 @@
+"""The synthesis pipeline shared by every backend (numpy only).
+
+text -> front-end -> named inputs -> acoustic model -> mel -> vocoder -> `Audio` with timings.
+A backend (torch `Voice`, onnxruntime `OnnxVoice`) only says how to run the acoustic model and
+the vocoder; controls, batching, exact durations, streaming and timings live here once.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+
+import numpy as np
+
+from emotts.audio.config import AudioConfig
+from emotts.emotion.spec import EmotionSpec, parse_emotion
+from emotts.errors import ControlError, EmotionSpecError
+from emotts.synthesis.controls import SynthesisControls, resolve_speaker, split_frames
+from emotts.synthesis.inputs import build_inputs
+from emotts.synthesis.result import Audio, concatenate, sentence_audio
+from emotts.text.frontend import SentenceInput, TextFrontend
+from emotts.text.symbols import SymbolTable
+
+# Sentences run together in one acoustic batch: bounds memory for long texts.
+BATCH_SENTENCES = 8
+
+
+def coerce_emotion(emotion: EmotionSpec | str | None) -> EmotionSpec:
+    """None -> neutral; a string in the command-line syntax -> parsed; a spec -> itself."""
+    if emotion is None:
+        return EmotionSpec.neutral()
+    if isinstance(emotion, EmotionSpec):
+        return emotion
+    if isinstance(emotion, str):
+        return parse_emotion(emotion)
+    raise EmotionSpecError(
+        f"emotion must be an Emotion, a string such as 'happy' or 'happy:0.6,sad:0.4', or None; "
+        f"got {type(emotion).__name__}"
+    )
+
+
+class SpeechSynthesizer(ABC):
+    """Text (+ markup) and emotion in, `Audio` out; subclasses run the two networks.
+
+    Args:
+        audio_config: the voice's mel front-end settings.
+        language: espeak-ng voice for the phonemizer.
+        symbols: the voice's phoneme symbol list.
+    """
+
+    def __init__(self, audio_config: AudioConfig, language: str, symbols: list[str]) -> None:
+        self.audio_config = audio_config
+        self.language = language
+        self.frontend = TextFrontend(SymbolTable.from_list(symbols), language)
+
+    @property
+    @abstractmethod
+    def labels(self) -> list[str]:
+        """Emotion labels of the voice, in the model's column order."""
+
+    @property
+    @abstractmethod
+    def speakers(self) -> list[str]:
+        """Speaker names of the voice."""
+
+    @abstractmethod
+    def run_acoustic(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Named inputs (`ACOUSTIC_INPUTS`) -> named outputs (`ACOUSTIC_OUTPUTS`) as arrays."""
+
+    @abstractmethod
+    def vocode(self, mel: np.ndarray) -> np.ndarray:
+        """[80, T_fr] log-mel -> float32 waveform of T_fr * hop samples."""
+
+    def seed(self, seed: int | None) -> None:  # noqa: B027 - optional hook, not abstract
+        """Seed stochastic parts of the model; deterministic backends ignore it."""
+
+    @property
+    def sample_rate(self) -> int:
+        return self.audio_config.sample_rate
+
+    def synthesize(
+        self,
+        text: str,
+        emotion: EmotionSpec | str | None = None,
+        *,
+        speaker: str | int | None = None,
+        speed: float = 1.0,
+        duration: float | None = None,
+        pitch_shift: float = 0.0,
+        pitch_range: float = 1.0,
+        energy_scale: float = 1.0,
+        seed: int | None = None,
+    ) -> Audio:
+        """Speak ``text`` (inline emotion markup allowed) with ``emotion`` as the default.
+
+        ``duration`` (seconds) is met to within half a frame (hop / sample rate / 2); the frames
+        are shared among sentences in proportion to their natural lengths.
+        """
+        controls = SynthesisControls(speed, duration, pitch_shift, pitch_range, energy_scale)
+        sentences = self.frontend.process(text, coerce_emotion(emotion))
+        speaker_id = resolve_speaker(speaker, self.speakers)
+        self.seed(seed)
+        targets = None
+        if controls.duration is not None:
+            total = round(controls.duration * self.sample_rate / self.audio_config.hop_length)
+            natural = self._acoustic(sentences, speaker_id, controls)["mel_lengths"]
+            targets = split_frames(total, natural)
+        return concatenate(list(self._render(sentences, speaker_id, controls, targets)))
+
+    def stream(
+        self, text: str, emotion: EmotionSpec | str | None = None, **options
+    ) -> Iterator[Audio]:
+        """Yield one `Audio` per sentence as soon as it is ready (timings relative to it).
+
+        One sentence is in flight at a time, so memory is bounded by the longest sentence and
+        the first audio arrives after the first sentence alone has been computed.
+        """
+        if options.pop("duration", None) is not None:
+            raise ControlError("duration cannot be combined with streaming; use synthesize()")
+        seed = options.pop("seed", None)
+        speaker = options.pop("speaker", None)
+        controls = SynthesisControls(**options)
+        sentences = self.frontend.process(text, coerce_emotion(emotion))
+        speaker_id = resolve_speaker(speaker, self.speakers)
+        self.seed(seed)
+        for sentence in sentences:
+            yield from self._render([sentence], speaker_id, controls, None)
+
+    def _acoustic(
+        self,
+        sentences: list[SentenceInput],
+        speaker_id: int,
+        controls: SynthesisControls,
+        targets: list[int] | None = None,
+    ) -> dict[str, list]:
+        """Run the acoustic model over sentences in bounded batches; returns per-row arrays."""
+        results: dict[str, list] = {"mel": [], "mel_lengths": [], "durations": []}
+        for start in range(0, len(sentences), BATCH_SENTENCES):
+            chunk = sentences[start : start + BATCH_SENTENCES]
+            chunk_targets = targets[start : start + BATCH_SENTENCES] if targets else None
+            out = self.run_acoustic(
+                build_inputs(chunk, self.labels, speaker_id, controls, chunk_targets)
+            )
+            for row, sentence in enumerate(chunk):
+                frames = int(out["mel_lengths"][row])
+                results["mel"].append(out["mel"][row, :, :frames])
+                results["mel_lengths"].append(frames)
+                results["durations"].append(out["durations"][row, : len(sentence.phoneme_ids)])
+        return results
+
+    def _render(self, sentences, speaker_id, controls, targets) -> Iterator[Audio]:
+        acoustic = self._acoustic(sentences, speaker_id, controls, targets)
+        hop = self.audio_config.hop_length
+        for sentence, mel, durations in zip(
+            sentences, acoustic["mel"], acoustic["durations"], strict=True
+        ):
+            samples = self.vocode(mel) if mel.shape[1] else np.zeros(0, np.float32)
+            yield sentence_audio(
+                sentence, durations, samples[: mel.shape[1] * hop], self.sample_rate, hop, mel
+            )
