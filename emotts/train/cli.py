@@ -25,6 +25,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--workers", type=int, help="processes for the feature cache build (default: all cores)"
     )
+    parser.add_argument(
+        "--init-from",
+        help="voice directory whose weights start the run when there is no checkpoint yet",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.set_defaults(func=run)
 
@@ -59,7 +63,16 @@ def run(args: argparse.Namespace) -> int:
     for failure in cache.failures:
         print(f"  failed {failure.id}: {failure.reason}", file=sys.stderr)
 
-    result = train(config, max_steps=args.max_steps, cache=cache, progress=not args.quiet)
+    init_from = None
+    if args.init_from is not None:
+        from emotts.voices import resolve_voice
+
+        init_from = resolve_voice(args.init_from)
+        if paths.last_checkpoint.is_file():
+            print(f"--init-from ignored: resuming from {paths.last_checkpoint}")
+    result = train(
+        config, max_steps=args.max_steps, cache=cache, progress=not args.quiet, init_from=init_from
+    )
     print(
         f"trained to step {result.global_step} in {result.seconds:.0f} s; voice in {result.paths.voice}"
     )

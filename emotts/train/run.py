@@ -132,10 +132,13 @@ def train(
     cache: CacheResult | None = None,
     workers: int | None = None,
     progress: bool = True,
+    init_from: Path | None = None,
 ) -> RunResult:
     """Train the run described by ``config``, resuming from its ``last.ckpt`` if there is one.
 
     ``cache``: an already built cache (else it is built or brought up to date here).
+    ``init_from``: a voice directory whose weights start a run that has no checkpoint yet
+    (e.g. to continue training a shipped voice in a new session; the optimizer starts fresh).
     ``emotts train --fresh`` moves earlier checkpoints aside first, see
     :func:`set_aside_checkpoints`.
     """
@@ -210,6 +213,8 @@ def train(
         default_root_dir=str(paths.output_dir),
     )
     resume = paths.last_checkpoint if paths.last_checkpoint.is_file() else None
+    if init_from is not None and resume is None:
+        initialize_from_voice(module, init_from)
     val_loader = _loader(val_set, settings, shuffle=False) if len(val_set) else None
     try:
         trainer.fit(
@@ -223,6 +228,24 @@ def train(
             f"restore the old config or start over with --fresh"
         ) from None
     return RunResult(paths, cache, resume, trainer.global_step, time.perf_counter() - started)
+
+
+def initialize_from_voice(module: AcousticTrainingModule, voice_dir: Path) -> None:
+    """Load a voice directory's weights into the module; the model configs must match."""
+    from emotts.models.checkpoint import load_acoustic_model
+
+    model, _ = load_acoustic_model(voice_dir)
+    if model.config.to_dict() != module.model.config.to_dict():
+        differing = sorted(
+            key
+            for key, value in model.config.to_dict().items()
+            if module.model.config.to_dict().get(key) != value
+        )
+        raise ConfigError(
+            f"--init-from {voice_dir}: its model config differs from this recipe's in {differing}; "
+            "use a voice trained with the same preset, labels, speakers and corpus statistics"
+        )
+    module.model.load_state_dict(model.state_dict())
 
 
 def set_aside_checkpoints(paths: RunPaths) -> Path | None:
