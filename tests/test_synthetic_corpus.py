@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 
 import numpy as np
@@ -209,8 +210,6 @@ def test_high_arousal_label_raises_f0() -> None:
 
 @needs_rhvoice
 def test_measure_writes_table_plot_and_sanity(corpus: Path, tmp_path: Path) -> None:
-    import json
-
     from emotts.data.synthetic.measure import count_syllables, measure_corpus
 
     assert count_syllables("The committee met") == 5
@@ -219,3 +218,79 @@ def test_measure_writes_table_plot_and_sanity(corpus: Path, tmp_path: Path) -> N
     assert (tmp_path / "measure.png").stat().st_size > 0 and "| label |" in markdown
     assert summary["silent"] == 0 and summary["clipped"] == 0
     assert summary["sanity"]["max_abs_diff_vs_stored"] < 1e-4
+
+
+def test_hours_plan_is_prefix_stable_and_reaches_estimate(
+    sentence_file: Path, tmp_path: Path
+) -> None:
+    from emotts.data.synthetic.duration import estimate_seconds
+
+    small = make_plan(_config(tmp_path, sentence_file, utterances=None, hours=0.02))
+    large = make_plan(_config(tmp_path, sentence_file, utterances=None, hours=0.05))
+    # Growing --hours only appends: an existing corpus can be extended by resuming.
+    assert large[: len(small)] == small and len(large) > len(small)
+    est = [estimate_seconds(u.text, u.prosody, "slt") for u in large]
+    assert sum(est[:-1]) < 0.05 * 3600 <= sum(est)
+    # The estimate follows each utterance's own tempo and pause edits.
+    slow = min(large, key=lambda u: u.prosody.rate_pct)
+    fast = max(large, key=lambda u: u.prosody.rate_pct)
+    assert slow.prosody.rate_pct < fast.prosody.rate_pct
+    text = SENTENCES[0]
+    assert estimate_seconds(text, slow.prosody, "slt") > estimate_seconds(text, fast.prosody, "slt")
+
+
+@needs_rhvoice
+def test_duration_estimate_matches_generated_audio(corpus: Path) -> None:
+    from emotts.data.synthetic.duration import estimate_seconds
+    from emotts.data.synthetic.rules import Prosody
+
+    entries = read_manifest(corpus / "manifest.jsonl")
+    actual = [sf.info(str(e.audio_path(corpus))).duration for e in entries]
+    estimated = [
+        estimate_seconds(e.text, Prosody(**e.extra["prosody"]), e.speaker) for e in entries
+    ]
+    # Calibrated for +-5 % on a multi-hour corpus; 8 utterances get a wider margin.
+    assert sum(estimated) == pytest.approx(sum(actual), rel=0.10)
+    assert all(0.7 < est / act < 1.3 for est, act in zip(estimated, actual, strict=True))
+
+
+@needs_rhvoice
+def test_edited_duration_equals_generated_wav(corpus: Path, sentence_file: Path) -> None:
+    from emotts.data.synthetic.duration import edited_duration_s
+    from emotts.data.synthetic.generate import SAMPLE_RATE, rhvoice
+
+    utt = make_plan(_config(corpus, sentence_file))[0]
+    seconds = edited_duration_s(rhvoice(utt.ssml, "slt"), SAMPLE_RATE, utt.prosody.pause_scale)
+    assert seconds == pytest.approx(
+        sf.info(str(corpus / "wavs" / f"{utt.id}.wav")).duration, abs=1e-3
+    )
+
+
+@needs_rhvoice
+def test_resume_with_larger_size_extends_unchanged(
+    corpus: Path, sentence_file: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    from emotts.data.synthetic.generate import generate_corpus
+
+    grown = tmp_path / "grown"
+    shutil.copytree(corpus, grown)
+    wavs = sorted((grown / "wavs").glob("*.wav"))
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in wavs}
+    rows = (grown / "manifest.jsonl").read_text().splitlines()
+    generate_corpus(_config(grown, sentence_file, utterances=len(rows) + 2), progress=False)
+    new_rows = (grown / "manifest.jsonl").read_text().splitlines()
+    assert len(new_rows) == len(rows) + 2 and new_rows[: len(rows)] == rows
+    for name, (data, mtime) in before.items():
+        path = grown / "wavs" / name
+        assert path.read_bytes() == data and path.stat().st_mtime_ns == mtime
+    assert len(list((grown / "wavs").glob("*.wav"))) == len(wavs) + 2
+    # Shrinking would drop utterances; another sentence file would change them.
+    with pytest.raises(ConfigError, match="already holds"):
+        generate_corpus(_config(grown, sentence_file, utterances=len(rows)), progress=False)
+    # Rows made from other inputs (e.g. an edited sentence file) are not silently replaced.
+    first = {**json.loads(new_rows[0]), "text": "Another sentence made this utterance."}
+    (grown / "manifest.jsonl").write_text("\n".join([json.dumps(first), *new_rows[1:]]) + "\n")
+    with pytest.raises(ConfigError, match="would change"):
+        generate_corpus(_config(grown, sentence_file, utterances=len(new_rows)), progress=False)

@@ -165,8 +165,41 @@ def _load_or_write_settings(cfg: SynthesisConfig, gain_db: float) -> float:
     return gain_db
 
 
+def _check_existing_utterances(cfg: SynthesisConfig, plan: list[UtterancePlan]) -> None:
+    """A resumed corpus may grow, but its manifest rows must stay exactly what they are.
+
+    The plan is prefix-stable (utterance ``i`` does not depend on the size), so a larger
+    ``--hours`` or ``--utterances`` only appends. A smaller size would drop utterances, and a
+    changed sentence file or planner would change them: both are refused.
+    """
+    manifest = cfg.out_dir / "manifest.jsonl"
+    if not manifest.is_file():
+        return
+    lines = manifest.read_text(encoding="utf-8").splitlines()
+    existing = [json.loads(line) for line in lines if line.strip()]
+    if len(existing) > len(plan):
+        raise ConfigError(
+            f"{cfg.out_dir} already holds {len(existing)} utterances but this size plans "
+            f"{len(plan)}; accepted: the same or a larger size (e.g. --utterances "
+            f"{len(existing)} or more), or a new --out folder"
+        )
+    for row, utt in zip(existing, plan, strict=False):
+        planned = json.loads(json.dumps(manifest_entry(utt, cfg.voice).to_dict()))
+        if row != planned:
+            changed = sorted(k for k in planned.keys() | row.keys() if row.get(k) != planned.get(k))
+            raise ConfigError(
+                f"{cfg.out_dir}: utterance {row.get('id')} would change ({', '.join(changed)}); "
+                "the sentence file or the planner differs from the one that made the corpus; "
+                "accepted: the same inputs to resume or extend, or a new --out folder"
+            )
+
+
 def generate_corpus(cfg: SynthesisConfig, progress: bool = True) -> Path:
-    """Generate (or resume) the corpus; returns the manifest path."""
+    """Generate, resume or extend the corpus; returns the manifest path.
+
+    Resuming needs the same settings (``synthesis.json``); the size may grow, which appends
+    utterances and leaves the existing wavs and manifest rows untouched.
+    """
     if not rhvoice_available():
         raise ConfigError(
             f"{RHVOICE} not found; install rhvoice and rhvoice-english (see recipes/rhvoice_emotion/README.md)"
@@ -178,6 +211,7 @@ def generate_corpus(cfg: SynthesisConfig, progress: bool = True) -> Path:
     gain_db = _load_or_write_settings(
         cfg, 0.0 if stored.is_file() else calibration_gain_db(cfg.voice)
     )
+    _check_existing_utterances(cfg, plan)
     jobs = [
         (utt, cfg.voice, gain_db, cfg.seed, str(wav_dir / f"{utt.id}.wav"))
         for utt in plan

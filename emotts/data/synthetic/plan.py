@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from emotts.data.synthetic.duration import estimate_seconds
 from emotts.data.synthetic.rules import Prosody, prosody_for, realized_adv
 from emotts.data.synthetic.ssml import accent_candidates, build_ssml
 from emotts.emotion.labels import LABELS
@@ -19,7 +20,6 @@ from emotts.errors import ConfigError
 DEFAULT_SENTENCES = Path("/work/shared/corpora/ljspeech_transcripts.csv")
 VOICES = ("slt", "clb", "bdl", "alan")
 SENTENCE_CHARS = (20, 220)  # keeps utterances roughly 1.5-15 s
-CHARS_PER_SECOND = 15.0  # RHVoice's neutral tempo, for the size estimate only
 INTENSITY_RANGE = (0.5, 1.5)
 ACCENT_SHARE = 0.3  # share of content words that get an emotional accent
 
@@ -168,7 +168,13 @@ def _plan_one(
 
 
 def make_plan(cfg: SynthesisConfig) -> list[UtterancePlan]:
-    """All utterances of the corpus, in order, until the requested size is reached."""
+    """All utterances of the corpus, in order, until the requested size is reached.
+
+    With ``hours``, utterances are added until their estimated durations (``duration``:
+    per-voice calibration, each utterance's own rate and pause scale) sum to the request.
+    The estimate of utterance ``i`` depends only on utterance ``i``, so a larger request
+    plans the same first utterances and then more.
+    """
     sentences = load_sentences(cfg.sentences)
     order = np.random.default_rng([cfg.seed, 0]).permutation(len(sentences))
     # The judge split gets its own sentences, never used by any other split.
@@ -194,5 +200,5 @@ def make_plan(cfg: SynthesisConfig) -> list[UtterancePlan]:
         used[pool] += 1
         utt = _plan_one(index, text, split, rng, cfg)
         plan.append(utt)
-        total_s += len(text) / CHARS_PER_SECOND / (utt.prosody.rate_pct / 100.0) + 0.5
+        total_s += estimate_seconds(text, utt.prosody, cfg.voice)
     return plan

@@ -47,6 +47,12 @@ def _frame_rms_db(x: np.ndarray, n_frames: int, sr: int) -> np.ndarray:
     return 10.0 * np.log10(np.mean(frames**2, axis=1) + 1e-12)
 
 
+def silent_frames(x64: np.ndarray, f0: np.ndarray, sr: int) -> np.ndarray:
+    """Frames that are quiet (SILENCE_DB below the loudest) and unvoiced."""
+    level = _frame_rms_db(x64, len(f0), sr)
+    return (level < level.max() + SILENCE_DB) & (f0 == 0)
+
+
 def pause_frame_map(silent: np.ndarray, scale: float) -> np.ndarray:
     """Source frame index for every output frame, with interior silent runs scaled.
 
@@ -123,9 +129,7 @@ def apply_world_edits(
     sp = pyworld.cheaptrick(x64, f0, times, sr)
     ap = pyworld.d4c(x64, f0, times, sr)
 
-    level = _frame_rms_db(x64, len(f0), sr)
-    silent = (level < level.max() + SILENCE_DB) & (f0 == 0)
-    frame_map = pause_frame_map(silent, prosody.pause_scale)
+    frame_map = pause_frame_map(silent_frames(x64, f0, sr), prosody.pause_scale)
     f0, sp, ap = f0[frame_map], sp[frame_map], ap[frame_map]
 
     new_f0 = edit_f0(f0, prosody, rng, frame_s)
