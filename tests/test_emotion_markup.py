@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from emotts.emotion import EmotionSpec, MarkupSegment, emotion_tag, escape, parse_markup
+from emotts.emotion.prosody import SPEED_RANGE, prosody_tag
 from emotts.errors import EmottsError, MarkupError
 
 HAPPY = EmotionSpec.label("happy", 1.2)
@@ -125,3 +126,127 @@ def test_markup_errors(text: str, fragments: list[str]) -> None:
 def test_non_string_input() -> None:
     with pytest.raises(MarkupError, match="must be a string"):
         parse_markup(None)  # type: ignore[arg-type]
+
+
+# <prosody rate="..."> spans ------------------------------------------------------------------
+
+SAD = EmotionSpec.label("sad")
+
+
+def _runs(text: str) -> list[tuple[str, EmotionSpec | None, float]]:
+    return [(s.text, s.emotion, s.rate) for s in parse_markup(text)]
+
+
+def test_prosody_segments_carry_their_rate() -> None:
+    text = 'Well, <prosody rate="0.8">take your time</prosody>.'
+    segments = parse_markup(text)
+    assert [(s.text, s.emotion, s.rate, s.start) for s in segments] == [
+        ("Well, ", None, 1.0, 0),
+        ("take your time", None, 0.8, text.index("take")),
+        (".", None, 1.0, text.index("</prosody>") + len("</prosody>")),
+    ]
+    assert segments[1].end == text.index("</prosody>")
+    assert MarkupSegment("x", None, 0).rate == 1.0
+
+
+def test_prosody_inside_emotion() -> None:
+    text = '<emotion name="sad">a <prosody rate="0.7">b</prosody> c</emotion>'
+    assert _runs(text) == [("a ", SAD, 1.0), ("b", SAD, 0.7), (" c", SAD, 1.0)]
+
+
+def test_emotion_inside_prosody() -> None:
+    text = "<prosody rate='2'>a <emotion name=\"sad\">b</emotion> c</prosody> d"
+    assert _runs(text) == [("a ", None, 2.0), ("b", SAD, 2.0), (" c", None, 2.0), (" d", None, 1.0)]
+
+
+def test_nested_prosody_multiplies_and_emotion_innermost_wins() -> None:
+    text = (
+        '<prosody rate="0.5"><emotion name="happy" intensity="1.2">a '
+        '<prosody rate=" 0.5 "><emotion name="sad">b</emotion> c</prosody></emotion>'
+        "</prosody>"
+    )
+    assert _runs(text) == [("a ", HAPPY, 0.5), ("b", SAD, 0.25), (" c", HAPPY, 0.25)]
+
+
+def test_prosody_range_edges_and_tag_helper() -> None:
+    low, high = SPEED_RANGE
+    for rate in (low, 1.0, 0.8, high):
+        (segment,) = parse_markup(f"{prosody_tag(rate)}x</prosody>")
+        assert segment.rate == rate
+
+
+def test_speed_range_is_shared_with_the_global_speed_control() -> None:
+    from emotts.synthesis import controls
+
+    assert controls.SPEED_RANGE == SPEED_RANGE
+
+
+def test_segment_rate_validation() -> None:
+    assert MarkupSegment("x", None, 0, (), 0.5).rate == 0.5
+    for bad in (0.0, -1.0, float("nan"), float("inf"), True, "1"):
+        with pytest.raises(ValueError):
+            MarkupSegment("x", None, 0, rate=bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "fragments"),
+    [
+        (
+            '<emotion name="sad">a<prosody rate="0.5">b</emotion>c</prosody>',
+            ["</emotion> at position 42", "<emotion> opened at position 0"]
+            + ["<prosody> opened at position 21", "close </prosody> first"],
+        ),
+        (
+            '<prosody rate="0.5">a<emotion name="sad">b</prosody>c</emotion>',
+            ["</prosody> at position 42", "<prosody> opened at position 0"]
+            + ["<emotion> opened at position 21", "close </emotion> first"],
+        ),
+    ],
+)
+def test_crossing_tags_name_both(text: str, fragments: list[str]) -> None:
+    with pytest.raises(MarkupError) as info:
+        parse_markup(text)
+    for fragment in fragments:
+        assert fragment in str(info.value)
+    assert "Accepted: properly nested" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragments"),
+    [
+        ("<prosody>x</prosody>", ["needs a rate", "position 0"]),
+        ('<prosody rate="1" rate="2">x</prosody>', ["'rate' is given twice", "position 18"]),
+        ('<prosody rat="1">x</prosody>', ["unknown attribute 'rat'", "'rate'", "position 9"]),
+        ('<prosody rate="1" pitch="2">x', ["unknown attribute 'pitch'", "position 18", ": rate"]),
+        ('<prosody name="sad">x</prosody>', ["unknown attribute 'name'", "position 9"]),
+        ('<emotion name="sad" rate="1">x</emotion>', ["unknown attribute 'rate'", "position 20"]),
+        ('<prosody rate="fast">x</prosody>', ["'fast' is not a number", "position 15"]),
+        ('<prosody rate="80%">x</prosody>', ["'80%' is not a number", "position 15"]),
+        ('<prosody rate="nan">x</prosody>', ["finite number", "'nan'", "position 15"]),
+        ('<prosody rate="inf">x</prosody>', ["finite number", "'inf'", "position 15"]),
+        ('<prosody rate="1e999">x</prosody>', ["too large", "position 15"]),
+        ('<prosody rate="5">x</prosody>', ["rate 5.0 is outside [0.25, 4]", "position 15"]),
+        ('<prosody rate="0.2">x</prosody>', ["rate 0.2 is outside [0.25, 4]", "position 15"]),
+        ('<prosody rate="0">x</prosody>', ["is outside", "position 15"]),
+        ('<prosody rate="-1">x</prosody>', ["is outside", "position 15"]),
+        ('<prosody rate="">x</prosody>', ["value of 'rate' is empty", "position 15"]),
+        ("<prosody rate=1>x</prosody>", ["not in quotes", "position 14"]),
+        ('<prosody rate="1">x', ["<prosody> tag is never closed", "position 0"]),
+        ('a <prosody rate="1"><emotion name="sad">x', ["<emotion> tag is never closed"]),
+        ("x</prosody>", ["</prosody> closes no open <prosody> tag", "position 1"]),
+        ('<prosody rate="1">x</emotion>', ["</emotion> closes no open <emotion>", "position 19"]),
+        ('<prosody rate="1">x</prosody', ["</prosody is not followed by '>'", "position 28"]),
+        ('<prosody rate="1"', ["<prosody> tag is not closed with '>'", "position 0"]),
+        ('<prosody rate="1"/>', ["self-closing <prosody/>", "position 17"]),
+        ('<prosody rate="1" ?>', ["unexpected '?' inside <prosody>", "position 18"]),
+        ('<Prosody rate="1">x</Prosody>', ["tag names are lower case", "position 0"]),
+        ('<prosodyx rate="1">', ["unknown tag '<prosodyx'", "<prosody rate="]),
+    ],
+)
+def test_prosody_errors(text: str, fragments: list[str]) -> None:
+    with pytest.raises(MarkupError) as info:
+        parse_markup(text)
+    message = str(info.value)
+    for fragment in fragments:
+        assert fragment in message
+    assert "Accepted" in message

@@ -15,6 +15,7 @@ from emotts.emotion import (
     parse_emotion,
     parse_markup,
 )
+from emotts.emotion.prosody import SPEED_RANGE, prosody_tag
 from emotts.errors import EmottsError
 
 intensities = st.floats(min_value=-1.0, max_value=2.0)
@@ -92,6 +93,18 @@ markup_pieces = st.sampled_from(
         "=",
         "<b>",
         "<emotional>",
+        "<prosody",
+        "</prosody>",
+        "</prosody",
+        ' rate="0.8"',
+        " rate='2'",
+        ' rate="nan"',
+        ' rate="5"',
+        ' rate="0"',
+        ' rate=""',
+        ' rate="fast"',
+        ' rat="1"',
+        "<Prosody",
     ]
 )
 
@@ -136,10 +149,18 @@ def test_spec_round_trips(spec: EmotionSpec) -> None:
         assert abs(sum(weight for _, weight in spec.weights) - 1.0) < 1e-12
 
 
-# A markup document: a leaf is plain text, a node is (emotion, children).
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from("<>/&;=\"' prosdyemtinaPr0123456789.-"), max_size=40))
+def test_parse_markup_tag_alphabet_text(text: str) -> None:
+    _fails_only_with_emotts_error(parse_markup, text)
+
+
+rates = st.floats(min_value=SPEED_RANGE[0], max_value=SPEED_RANGE[1])
+
+# A markup document: a leaf is plain text, a node is (emotion spec or prosody rate, children).
 documents = st.recursive(
     st.text(max_size=6),
-    lambda children: st.tuples(specs, st.lists(children, max_size=3)),
+    lambda children: st.tuples(st.one_of(specs, rates), st.lists(children, max_size=3)),
     max_leaves=8,
 )
 
@@ -147,23 +168,30 @@ documents = st.recursive(
 def _render(node) -> str:
     if isinstance(node, str):
         return escape(node)
-    spec, children = node
-    return emotion_tag(spec) + "".join(_render(child) for child in children) + "</emotion>"
+    value, children = node
+    inner = "".join(_render(child) for child in children)
+    if isinstance(value, float):
+        return f"{prosody_tag(value)}{inner}</prosody>"
+    return f"{emotion_tag(value)}{inner}</emotion>"
 
 
-def _expected(node, emotion=None) -> list[tuple[str, EmotionSpec | None]]:
+def _expected(node, emotion=None, rate=1.0) -> list[tuple[str, EmotionSpec | None, float]]:
     if isinstance(node, str):
-        return [(char, emotion) for char in node]
-    spec, children = node
-    return [pair for child in children for pair in _expected(child, spec)]
+        return [(char, emotion, rate) for char in node]
+    value, children = node
+    if isinstance(value, float):
+        rate *= value
+    else:
+        emotion = value
+    return [item for child in children for item in _expected(child, emotion, rate)]
 
 
 @given(st.lists(documents, max_size=3))
 def test_markup_round_trips_with_offsets(nodes: list) -> None:
     source = "".join(_render(node) for node in nodes)
     segments = parse_markup(source)
-    parsed = [(char, s.emotion) for s in segments for char in s.text]
-    assert parsed == [pair for node in nodes for pair in _expected(node)]
+    parsed = [(char, s.emotion, s.rate) for s in segments for char in s.text]
+    assert parsed == [item for node in nodes for item in _expected(node)]
     for segment in segments:
         assert segment.text and segment.start == segment.offsets[0]
         for index, char in enumerate(segment.text):

@@ -15,6 +15,14 @@ def test_normalization_rules():
     )
 
 
+def test_dotted_initialisms_are_joined():
+    assert normalize_for_wer("after one p.m. and") == "after one pm and"
+    assert normalize_for_wer("The U.S. Army, 1 P.M.") == "the us army one pm"
+    assert normalize_for_wer("e.g. i.e.") == "eg ie"
+    assert normalize_for_wer("Mr. Smith. A. Lincoln") == "mr smith a lincoln"
+    assert error_counts("at 1 p.m.", "at one PM").wer == 0.0
+
+
 def test_identical_text_has_zero_error():
     counts = error_counts("The cat sat on the mat.", "the cat sat on the mat")
     assert counts.wer == 0.0 and counts.cer == 0.0

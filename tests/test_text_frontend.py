@@ -82,6 +82,42 @@ def test_emotions_switch_exactly_at_word_boundaries(frontend: TextFrontend) -> N
     assert sentence.emotions[0] == NEUTRAL and sentence.emotions[-1] == NEUTRAL
 
 
+def test_prosody_rates_become_per_phoneme_duration_scales(frontend: TextFrontend) -> None:
+    text = (
+        'Please, <prosody rate="0.5">take <emotion name="sad">your</emotion></prosody> time '
+        '<prosody rate="2"><prosody rate="2">now</prosody></prosody>.'
+    )
+    [sentence] = frontend.process(text, NEUTRAL)
+    assert len(sentence.duration_scales) == len(sentence.phoneme_ids)
+    by_word = {}
+    for word in sentence.words:
+        scales = set(sentence.duration_scales[word.first_phoneme : word.last_phoneme_exclusive])
+        assert len(scales) == 1
+        by_word[word.text] = scales.pop()
+    assert by_word == {"Please": 1.0, "take": 2.0, "your": 2.0, "time": 1.0, "now": 0.25}
+    # Structural symbols follow their word as emotions do: bos and the comma take "Please",
+    # a separator the word before it, the final "." and eos "now".
+    please, take, your, time, now = sentence.words
+    assert sentence.phonemes[please.last_phoneme_exclusive] == ","
+    assert sentence.duration_scales[: take.first_phoneme] == [1.0] * take.first_phoneme
+    assert sentence.duration_scales[your.last_phoneme_exclusive] == 2.0  # separator
+    assert sentence.duration_scales[now.first_phoneme - 1] == 1.0  # separator after "time"
+    assert sentence.duration_scales[now.last_phoneme_exclusive :] == [0.25, 0.25]
+    assert sentence.emotions[your.first_phoneme] == SAD
+    assert sentence.emotions[take.first_phoneme] == NEUTRAL
+
+
+def test_duration_scales_without_markup_are_one(frontend: TextFrontend) -> None:
+    for sentence in frontend.process("One. Two, three!", NEUTRAL):
+        assert sentence.duration_scales == [1.0] * len(sentence.phoneme_ids)
+
+
+def test_prosody_span_across_sentences(frontend: TextFrontend) -> None:
+    text = 'One. <prosody rate="0.8">Two. Three</prosody> four.'
+    result = frontend.process(text, NEUTRAL)
+    assert [set(s.duration_scales) for s in result] == [{1.0}, {1 / 0.8}, {1 / 0.8, 1.0}]
+
+
 def test_default_emotion_fills_unmarked_text(frontend: TextFrontend) -> None:
     [sentence] = frontend.process("Plain text.", SAD)
     assert set(sentence.emotions) == {SAD}
@@ -152,7 +188,7 @@ def test_symbol_missing_from_a_custom_table() -> None:
 
 _FRAGMENTS = st.sampled_from(
     ["Hello", " ", ".", "...", "?!", "$5.20", "3:30 pm", "1st", "&", "&amp;", "<", "—", '"', "Dr.",
-     '<emotion name="happy">', "</emotion>", "\n\n", "é", "🙂", "中", "\x00", "'", "(", ")", "-", "5"]
+     '<emotion name="happy">', "</emotion>", '<prosody rate="0.5">', "</prosody>", "\n\n", "é", "🙂", "中", "\x00", "'", "(", ")", "-", "5"]
 )  # fmt: skip
 
 
@@ -165,6 +201,8 @@ def test_arbitrary_text_raises_only_emotts_errors(frontend: TextFrontend, text: 
         return
     for sentence in result:
         assert len(sentence.phoneme_ids) == len(sentence.phonemes) == len(sentence.emotions)
+        assert len(sentence.duration_scales) == len(sentence.phoneme_ids)
+        assert all(scale >= 1.0 for scale in sentence.duration_scales)  # only rate="0.5" here
         for word in sentence.words:
             assert 0 <= word.start_char < word.end_char <= len(text)
             assert 0 < word.first_phoneme < word.last_phoneme_exclusive < len(sentence.phoneme_ids)

@@ -27,7 +27,8 @@ from emotts.synthesis.controls import PITCH_SHIFT_RANGE, SPEED_RANGE
 SYNTAX_HINT = f"""**Inline emotion markup** (optional; at most {MAX_TEXT_CHARS} characters):
 `<emotion name="happy" intensity="1.2">…</emotion>` ·
 `<emotion mix="happy:0.6,sad:0.4">…</emotion>` ·
-`<emotion adv="0.7,0.2,-0.5">…</emotion>`.
+`<emotion adv="0.7,0.2,-0.5">…</emotion>`;
+timing: `<prosody rate="0.8">…</prosody>` (higher is faster; tags nest).
 Text outside tags takes the emotion chosen below. Write `&lt;` for a literal `<`."""
 EXAMPLES = [
     "The results are in, and we won the whole thing!",

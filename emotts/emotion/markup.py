@@ -1,12 +1,15 @@
-"""Inline emotion markup: ``<emotion name="happy">...</emotion>`` spans inside text.
+"""Inline markup: ``<emotion name="happy">...</emotion>`` and ``<prosody rate="0.8">...</prosody>``.
 
 Syntax (documented for users in docs/emotion-control.md):
 
 - ``<emotion name="happy" intensity="1.2">``, ``<emotion mix="happy:0.6,sad:0.4">`` or
   ``<emotion adv="0.7,0.2,-0.5" intensity="0.5">``, closed by ``</emotion>``; values in double
   or single quotes; exactly one of name/mix/adv; intensity optional.
-- Tags nest and the innermost wins. There is only one tag name, so every ``</emotion>`` closes
-  the innermost open tag and tags cannot cross; unclosed and unopened tags are errors.
+- ``<prosody rate="0.8">``, closed by ``</prosody>``: a speed factor for the span (higher is
+  faster, the range of the global speed); ``rate`` is required and the only attribute.
+- Tags nest properly in any order. The innermost emotion wins; nested rates multiply. A closing
+  tag must close the innermost open tag: ``<emotion><prosody></emotion>`` crosses and is an
+  error naming both tags; unclosed and unopened tags are errors.
 - ``&lt;`` ``&gt;`` ``&amp;`` stand for ``<`` ``>`` ``&``. A ``<`` that starts no emotion tag is
   an error (write ``&lt;``); a ``&`` that starts no ``&name;`` entity is a literal ``&``.
 """
@@ -18,12 +21,16 @@ import difflib
 import re
 
 from emotts.emotion.labels import join_message
+from emotts.emotion.prosody import RATE_MEANING, parse_rate
 from emotts.emotion.spec import EmotionSpec
 from emotts.emotion.syntax import parse_adv, parse_blend, parse_intensity, parse_label, strip_token
 from emotts.errors import EmotionSpecError, MarkupError
 
 TAG = "emotion"
 ATTRIBUTES = ("name", "mix", "adv", "intensity")
+PROSODY_TAG = "prosody"
+PROSODY_ATTRIBUTES = ("rate",)
+TAGS = (TAG, PROSODY_TAG)
 _BODY_ATTRIBUTES = ("name", "mix", "adv")
 _ENTITIES = {"&lt;": "<", "&gt;": ">", "&amp;": "&"}
 
@@ -35,22 +42,41 @@ _TAG_HELP = (
     '<emotion adv="0.7,0.2,-0.5">, each optionally with intensity="1.2", closed by </emotion>'
 )
 _LT_HELP = "Accepted: write &lt; for a literal '<', &gt; for '>', &amp; for '&'"
+_PROSODY_HELP = f'Accepted: <prosody rate="0.8">, closed by </prosody>, rate {RATE_MEANING}'
+_HELP = {TAG: _TAG_HELP, PROSODY_TAG: _PROSODY_HELP}
+_TAG_ATTRIBUTES = {TAG: ATTRIBUTES, PROSODY_TAG: PROSODY_ATTRIBUTES}
+_NESTING_HELP = (
+    "Accepted: properly nested tags, each closed before the tag around it, e.g. "
+    '<emotion name="sad"><prosody rate="0.7">...</prosody></emotion>'
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class _OpenTag:
+    """A tag opened and not yet closed: its name, value (spec or rate) and position."""
+
+    name: str
+    value: EmotionSpec | float
+    position: int
 
 
 @dataclasses.dataclass(frozen=True)
 class MarkupSegment:
-    """A run of text sharing one emotion (``None``: the utterance default).
+    """A run of text sharing one emotion (``None``: the utterance default) and one ``rate``.
 
     ``start`` is the offset of the first character in the original input. ``offsets`` has one
     entry per character of ``text`` (where it starts in the original; an entity such as
     ``&amp;`` maps to its ``&``) plus a final entry, the original offset just past the segment.
     Built with three arguments, the segment is taken to be unescaped, contiguous text.
+    ``rate`` is the speed factor of enclosing ``<prosody>`` tags (their product; 1.0 outside
+    any), so each phoneme of the run lasts ``1 / rate`` times as long, on top of the global speed.
     """
 
     text: str
     emotion: EmotionSpec | None
     start: int
     offsets: tuple[int, ...] = ()
+    rate: float = 1.0
 
     def __post_init__(self) -> None:
         if not self.offsets:
@@ -58,6 +84,10 @@ class MarkupSegment:
             object.__setattr__(self, "offsets", contiguous)
         elif len(self.offsets) != len(self.text) + 1 or self.offsets[0] != self.start:
             raise ValueError("offsets need len(text) + 1 entries starting at start")
+        if isinstance(self.rate, bool) or not isinstance(self.rate, int | float):
+            raise ValueError(f"rate must be a positive finite number, got {self.rate!r}")
+        if not 0.0 < self.rate < float("inf"):
+            raise ValueError(f"rate must be a positive finite number, got {self.rate!r}")
 
     @property
     def end(self) -> int:
@@ -99,7 +129,7 @@ class _Parser:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.open_tags: list[tuple[EmotionSpec, int]] = []
+        self.open_tags: list[_OpenTag] = []
         self.segments: list[MarkupSegment] = []
         self.chars: list[str] = []
         self.offsets: list[int] = []
@@ -117,18 +147,35 @@ class _Parser:
                 position += 1
         self._flush(len(self.text))
         if self.open_tags:
-            raise _error("<emotion> tag is never closed", self.open_tags[-1][1], _TAG_HELP)
+            innermost = self.open_tags[-1]
+            raise _error(
+                f"<{innermost.name}> tag is never closed",
+                innermost.position,
+                _HELP[innermost.name],
+            )
         return self.segments
 
     def _add(self, char: str, position: int) -> None:
         self.chars.append(char)
         self.offsets.append(position)
 
+    def _current(self) -> tuple[EmotionSpec | None, float]:
+        """The innermost open emotion and the product of the open rates."""
+        emotion, rate = None, 1.0
+        for tag in self.open_tags:
+            if tag.name == TAG:
+                emotion = tag.value
+            else:
+                rate *= tag.value
+        return emotion, rate
+
     def _flush(self, end: int) -> None:
         if self.chars:
-            emotion = self.open_tags[-1][0] if self.open_tags else None
+            emotion, rate = self._current()
             offsets = (*self.offsets, end)
-            self.segments.append(MarkupSegment("".join(self.chars), emotion, offsets[0], offsets))
+            self.segments.append(
+                MarkupSegment("".join(self.chars), emotion, offsets[0], offsets, rate)
+            )
         self.chars, self.offsets = [], []
 
     def _ampersand(self, position: int) -> int:
@@ -144,16 +191,20 @@ class _Parser:
     def _tag(self, position: int) -> int:
         match = _TAG_START.match(self.text, position)
         if match is None:
-            raise _error("'<' does not start an <emotion> or </emotion> tag", position, _LT_HELP)
-        if match.group(1) != TAG:
-            hint = "; tag names are lower case" if match.group(1).lower() == TAG else ""
-            accepted = f"{_TAG_HELP}; for a literal '<' write &lt;"
+            problem = "'<' does not start an <emotion>, <prosody>, </emotion> or </prosody> tag"
+            raise _error(problem, position, _LT_HELP)
+        name = match.group(1)
+        if name not in TAGS:
+            hint = "; tag names are lower case" if name.lower() in TAGS else ""
+            accepted = (
+                f"{_TAG_HELP}; or <prosody rate=\"0.8\">...</prosody>; for a literal '<' write &lt;"
+            )
             raise _error(f"unknown tag {match.group()!r}", position, accepted, hint)
         self._flush(position)
         if self.text[position + 1] == "/":
-            return self._close(position, match.end())
-        spec, after = self._open(position, match.end())
-        self.open_tags.append((spec, position))
+            return self._close(name, position, match.end())
+        value, after = self._open(name, position, match.end())
+        self.open_tags.append(_OpenTag(name, value, position))
         return after
 
     def _skip_space(self, position: int) -> int:
@@ -161,57 +212,82 @@ class _Parser:
             position += 1
         return position
 
-    def _close(self, position: int, after_name: int) -> int:
+    def _close(self, name: str, position: int, after_name: int) -> int:
         end = self._skip_space(after_name)
         if end >= len(self.text) or self.text[end] != ">":
-            raise _error("closing tag </emotion is not followed by '>'", end, _TAG_HELP)
-        if not self.open_tags:
-            raise _error("</emotion> closes no open <emotion> tag", position, _TAG_HELP)
+            raise _error(f"closing tag </{name} is not followed by '>'", end, _HELP[name])
+        opened = [tag for tag in self.open_tags if tag.name == name]
+        if not opened:
+            raise _error(f"</{name}> closes no open <{name}> tag", position, _HELP[name])
+        innermost = self.open_tags[-1]
+        if innermost.name != name:
+            problem = (
+                f"</{name}> at position {position} crosses tags: it would close the <{name}> "
+                f"opened at position {opened[-1].position}, but the <{innermost.name}> opened "
+                f"at position {innermost.position} inside it is still open; close "
+                f"</{innermost.name}> first"
+            )
+            raise MarkupError(join_message(problem, _NESTING_HELP))
         self.open_tags.pop()
         return end + 1
 
-    def _open(self, position: int, cursor: int) -> tuple[EmotionSpec, int]:
+    def _open(self, name: str, position: int, cursor: int) -> tuple[EmotionSpec | float, int]:
+        help_text = _HELP[name]
         attributes: dict[str, tuple[str, int]] = {}
         while True:
             after_space = self._skip_space(cursor)
             if after_space >= len(self.text):
-                raise _error("<emotion> tag is not closed with '>'", position, _TAG_HELP)
+                raise _error(f"<{name}> tag is not closed with '>'", position, help_text)
             if self.text[after_space] == ">":
+                if name == PROSODY_TAG:
+                    return self._rate(position, attributes), after_space + 1
                 return self._spec(position, attributes), after_space + 1
             if self.text.startswith("/>", after_space):
-                raise _error("self-closing <emotion/> tags enclose no text", after_space, _TAG_HELP)
+                problem = f"self-closing <{name}/> tags enclose no text"
+                raise _error(problem, after_space, help_text)
             if after_space == cursor:
-                raise _error("attributes must be separated by whitespace", cursor, _TAG_HELP)
-            cursor = self._attribute(after_space, attributes)
+                raise _error("attributes must be separated by whitespace", cursor, help_text)
+            cursor = self._attribute(name, after_space, attributes)
 
-    def _attribute(self, position: int, attributes: dict[str, tuple[str, int]]) -> int:
+    def _attribute(self, tag: str, position: int, attributes: dict[str, tuple[str, int]]) -> int:
+        help_text, allowed = _HELP[tag], _TAG_ATTRIBUTES[tag]
         name_match = _ATTRIBUTE_NAME.match(self.text, position)
         if name_match is None:
             found = self.text[position]
-            raise _error(f"unexpected {found!r} inside <emotion> tag", position, _TAG_HELP)
+            raise _error(f"unexpected {found!r} inside <{tag}> tag", position, help_text)
         name = name_match.group()
-        if name not in ATTRIBUTES:
-            close = difflib.get_close_matches(name, ATTRIBUTES, n=1)
+        if name not in allowed:
+            close = difflib.get_close_matches(name, allowed, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            accepted = f"Accepted attributes: {', '.join(ATTRIBUTES)}"
+            accepted = f"Accepted attributes of <{tag}>: {', '.join(allowed)}"
+            if tag == TAG:
+                accepted = f"Accepted attributes: {', '.join(allowed)}"
             raise _error(f"unknown attribute {name!r}", position, accepted, hint)
         if name in attributes:
             raise _error(f"attribute {name!r} is given twice", position, "Accepted: each once")
         cursor = self._skip_space(name_match.end())
         if cursor >= len(self.text) or self.text[cursor] != "=":
-            raise _error(f"attribute {name!r} has no '=\"value\"'", cursor, _TAG_HELP)
+            raise _error(f"attribute {name!r} has no '=\"value\"'", cursor, help_text)
         cursor = self._skip_space(cursor + 1)
         quote = self.text[cursor] if cursor < len(self.text) else ""
         if quote not in ("'", '"'):
-            raise _error(f"value of {name!r} is not in quotes", cursor, _TAG_HELP)
+            raise _error(f"value of {name!r} is not in quotes", cursor, help_text)
         closing = self.text.find(quote, cursor + 1)
         if closing < 0:
-            raise _error(f"value of {name!r} has no closing {quote}", cursor, _TAG_HELP)
+            raise _error(f"value of {name!r} has no closing {quote}", cursor, help_text)
         value = self.text[cursor + 1 : closing]
         if not value.strip():
-            raise _error(f"value of {name!r} is empty", cursor + 1, _TAG_HELP)
+            raise _error(f"value of {name!r} is empty", cursor + 1, help_text)
         attributes[name] = (value, cursor + 1)
         return closing + 1
+
+    def _rate(self, position: int, attributes: dict[str, tuple[str, int]]) -> float:
+        if "rate" not in attributes:
+            raise _error("<prosody> tag needs a rate", position, _PROSODY_HELP)
+        try:
+            return parse_rate(*attributes["rate"])
+        except EmotionSpecError as error:
+            raise MarkupError(f"invalid <prosody> tag at position {position}: {error}") from error
 
     def _spec(self, position: int, attributes: dict[str, tuple[str, int]]) -> EmotionSpec:
         bodies = [name for name in _BODY_ATTRIBUTES if name in attributes]

@@ -60,6 +60,26 @@ def _row_record(row: ReferenceRow) -> dict[str, Any]:
     }
 
 
+def balanced_subset(rows: list[ReferenceRow], limit: int | None) -> list[ReferenceRow]:
+    """At most ``limit`` rows taken in turn from each label (unlabelled rows as one group).
+
+    The first N manifest rows can miss rare labels entirely; taking one row per label in turn
+    (manifest order within a label) covers every label a split has. Output keeps manifest order.
+    """
+    if limit is None or limit >= len(rows):
+        return rows
+    groups: dict[str | None, list[int]] = {}
+    for index, row in enumerate(rows):
+        groups.setdefault(row.emotion, []).append(index)
+    queues = [groups[key] for key in sorted(groups, key=lambda k: (k is None, k or ""))]
+    chosen: list[int] = []
+    while len(chosen) < limit:
+        for queue in queues:
+            if queue and len(chosen) < limit:
+                chosen.append(queue.pop(0))
+    return [rows[i] for i in sorted(chosen)]
+
+
 def run_ceiling(
     manifest: str | Path,
     out: str | Path,
@@ -68,7 +88,7 @@ def run_ceiling(
     copy_synthesis: str | None = None,
     limit: int | None = None,
 ) -> dict[str, Any]:
-    rows = read_rows(manifest, splits)[:limit]
+    rows = balanced_subset(read_rows(manifest, splits), limit)
     if not rows:
         raise ConfigError(f"{manifest} has no rows in split(s) {', '.join(splits)}")
     judges = Judges.load(judge_path)
@@ -109,5 +129,6 @@ def run_ceiling(
     }
     if copies:
         report["copy_synthesis"] = {"summary": summarize(copies, labels), "items": copies}
-    write_report(report, out)
+    # Recordings have continuous intensities: the confusion covers all of them.
+    write_report(report, out, confusion_key="accuracy_all")
     return report

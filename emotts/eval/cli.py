@@ -10,6 +10,11 @@ from __future__ import annotations
 import argparse
 import os
 
+JUDGE_HELP = (
+    "emotion judge folder (from judge-fit); default: the bundled judge fitted on the "
+    "synthetic RHVoice corpus (emotts/eval/data/judge_rhvoice_emotion); 'none': no judge"
+)
+
 
 def _splits(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
@@ -17,8 +22,10 @@ def _splits(text: str) -> tuple[str, ...]:
 
 def _run_eval(args: argparse.Namespace) -> int:
     from emotts.eval.evaluate import run_evaluation
+    from emotts.eval.judge import resolve_judge_path
 
-    run_evaluation(args.voice, args.sentences, args.out, args.reference, args.judge, args.quick)
+    judge = resolve_judge_path(args.judge)
+    run_evaluation(args.voice, args.sentences, args.out, args.reference, judge, args.quick)
     print(f"report written to {args.out}/report.md")
     return 0
 
@@ -34,8 +41,10 @@ def _run_judge_fit(args: argparse.Namespace) -> int:
 
 def _run_ceiling(args: argparse.Namespace) -> int:
     from emotts.eval.ceiling import run_ceiling
+    from emotts.eval.judge import resolve_judge_path
 
-    run_ceiling(args.manifest, args.out, args.judge, args.splits, args.copy_synthesis, args.limit)
+    judge = resolve_judge_path(args.judge)
+    run_ceiling(args.manifest, args.out, judge, args.splits, args.copy_synthesis, args.limit)
     print(f"ceiling report written to {args.out}/report.md")
     return 0
 
@@ -53,7 +62,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("--sentences", help="one sentence per line (default: bundled set)")
     parser.add_argument("--out", help="output folder for audio and the report")
     parser.add_argument("--reference", help="manifest of reference recordings (test split)")
-    parser.add_argument("--judge", help="emotion judge folder (from judge-fit)")
+    parser.add_argument("--judge", help=JUDGE_HELP)
     parser.add_argument("--quick", action="store_true", help="small grid for a fast check")
     parser.set_defaults(func=_require_out)
     nested = parser.add_subparsers(dest="eval_command")
@@ -67,7 +76,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     ceiling = nested.add_parser("ceiling", help="metrics on the reference recordings")
     ceiling.add_argument("--manifest", required=True)
     ceiling.add_argument("--out", required=True)
-    ceiling.add_argument("--judge")
+    ceiling.add_argument("--judge", help=JUDGE_HELP)
     ceiling.add_argument("--splits", type=_splits, default=("test",), help="comma-separated")
     ceiling.add_argument("--copy-synthesis", metavar="VOCODER", help="e.g. hifigan-universal")
     ceiling.add_argument("--limit", type=int, help="at most this many recordings")

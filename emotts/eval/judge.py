@@ -25,8 +25,20 @@ from emotts.eval.features import FEATURE_SET
 
 FORMAT_VERSION = 1
 HOLDOUT_FRACTION = 0.25
+LOGISTIC_C = 1.0
 RIDGE_ALPHAS = (0.1, 1.0, 10.0, 100.0, 1000.0)
 ADV_KEYS = ("arousal", "dominance", "valence")
+#: Judge fitted on the synthetic RHVoice corpus (recipes/rhvoice_emotion), shipped in the wheel.
+BUNDLED_JUDGE = Path(__file__).parent / "data" / "judge_rhvoice_emotion"
+
+
+def resolve_judge_path(value: str | Path | None) -> Path | None:
+    """Command-line ``--judge``: a folder, ``none`` for no emotion judge, default the bundled one."""
+    if value is None:
+        return BUNDLED_JUDGE if (BUNDLED_JUDGE / "judge.json").is_file() else None
+    if str(value).lower() == "none":
+        return None
+    return Path(value)
 
 
 @dataclass
@@ -116,17 +128,18 @@ def _fit(
     x: np.ndarray,
     y: np.ndarray,
     adv: np.ndarray,
-    has_adv: np.ndarray,
     classes: list[str],
     feature_names: list[str],
 ) -> EmotionJudge:
-    """Scaler, classifier and (where ADV targets exist) regressor fitted on one row set."""
+    """Scaler (all rows), classifier (rows with y >= 0) and regressor (rows with finite ADV)."""
     from sklearn.linear_model import LogisticRegression, RidgeCV
     from sklearn.preprocessing import StandardScaler
 
     scaler = StandardScaler().fit(x)
     xs = scaler.transform(x)
-    classifier = LogisticRegression(C=1.0, max_iter=5000).fit(xs, y)
+    labelled, has_adv = y >= 0, ~np.isnan(adv).any(axis=1)
+    classifier = LogisticRegression(C=LOGISTIC_C, max_iter=5000)
+    classifier.fit(xs[labelled], y[labelled])
     coef, intercept = classifier.coef_, classifier.intercept_
     if len(classes) == 2:
         # sklearn keeps one logit for two classes; the symmetric pair gives the same softmax.
@@ -143,30 +156,42 @@ def _holdout_metrics(
     x: np.ndarray,
     y: np.ndarray,
     adv: np.ndarray,
-    has_adv: np.ndarray,
     classes: list[str],
     feature_names: list[str],
     seed: int,
 ) -> dict | None:
-    """Accuracy, confusion and ADV correlations of a judge fitted without 25 % of the rows."""
+    """Accuracy, confusion and ADV correlations of a judge fitted without 25 % of the rows.
+
+    Labelled rows are split stratified by label; unlabelled (ADV-only) rows at random.
+    """
     from sklearn.model_selection import train_test_split
 
-    n_holdout = int(round(HOLDOUT_FRACTION * len(y)))
-    if np.bincount(y).min() < 2 or n_holdout < len(classes):
+    labelled = np.flatnonzero(y >= 0)
+    n_holdout = int(round(HOLDOUT_FRACTION * len(labelled)))
+    if np.bincount(y[labelled]).min() < 2 or n_holdout < len(classes):
         return None  # too few rows per label for a stratified split
-    fit_idx, held_idx = train_test_split(
-        np.arange(len(y)), test_size=n_holdout, stratify=y, random_state=seed
+    _, held_idx = train_test_split(
+        labelled, test_size=n_holdout, stratify=y[labelled], random_state=seed
     )
-    probe = _fit(x[fit_idx], y[fit_idx], adv[fit_idx], has_adv[fit_idx], classes, feature_names)
+    unlabelled = np.flatnonzero(y < 0)
+    n_unlabelled = int(round(HOLDOUT_FRACTION * len(unlabelled)))
+    if n_unlabelled:
+        _, held_extra = train_test_split(unlabelled, test_size=n_unlabelled, random_state=seed)
+    else:
+        held_extra = np.array([], dtype=int)
+    held_all = np.concatenate([held_idx, held_extra])
+    fit_idx = np.setdiff1d(np.arange(len(y)), held_all)
+    probe = _fit(x[fit_idx], y[fit_idx], adv[fit_idx], classes, feature_names)
     predicted = probe.probabilities(x[held_idx]).argmax(axis=1)
     result: dict = {
         "n": int(len(held_idx)),
         "accuracy": float(np.mean(predicted == y[held_idx])),
         "confusion": confusion_matrix(y[held_idx], predicted, len(classes)).tolist(),
     }
-    held_adv = held_idx[has_adv[held_idx]]
+    held_adv = held_all[~np.isnan(adv[held_all]).any(axis=1)]
     judged = probe.predict_adv(x[held_adv]) if len(held_adv) >= 3 else None
     if judged is not None:
+        result["n_adv"] = int(len(held_adv))
         result["adv_pearson"] = {
             key: pearson(adv[held_adv, i], judged[:, i]) for i, key in enumerate(ADV_KEYS)
         }
@@ -182,24 +207,29 @@ def fit_judge(
 ) -> EmotionJudge:
     """Fit on ``features[N, F]`` with per-row label (or None) and ADV target (or None).
 
-    Rows without a label are not used: the classifier and the regressor share the scaler and
-    the row set so the stored held-out figures describe exactly the saved models.
+    The classifier learns from the labelled rows, the ADV regressor from every row with an ADV
+    target (continuous-ADV rows have no label); both share one scaler fitted on all rows.
+    Rows with neither are dropped.
     """
-    labelled = np.array([label is not None for label in labels])
-    classes = sorted({label for label in labels if label is not None})
+    keep = [
+        i
+        for i, (a, b) in enumerate(zip(labels, adv, strict=True))
+        if a is not None or b is not None
+    ]
+    classes = sorted({labels[i] for i in keep if labels[i] is not None})
     if len(classes) < 2:
         raise ConfigError("the judge needs recordings of at least two emotion labels")
-    x = features[labelled]
-    y = np.array([classes.index(label) for label in labels if label is not None])
-    adv_rows = [
-        a if a is not None else (np.nan,) * 3 for a, keep in zip(adv, labelled, strict=True) if keep
-    ]
-    adv_l = np.array(adv_rows, dtype=np.float64)
-    has_adv = ~np.isnan(adv_l).any(axis=1)
-    judge = _fit(x, y, adv_l, has_adv, classes, feature_names)
+    x = features[keep]
+    y = np.array([classes.index(labels[i]) if labels[i] is not None else -1 for i in keep])
+    adv_rows = np.array(
+        [adv[i] if adv[i] is not None else (np.nan,) * 3 for i in keep], dtype=np.float64
+    )
+    judge = _fit(x, y, adv_rows, classes, feature_names)
     judge.metrics = {
         "n_rows": int(len(y)),
-        "n_adv_rows": int(has_adv.sum()),
-        "holdout": _holdout_metrics(x, y, adv_l, has_adv, classes, feature_names, seed),
+        "n_labelled_rows": int((y >= 0).sum()),
+        "n_adv_rows": int((~np.isnan(adv_rows).any(axis=1)).sum()),
+        "logistic_c": LOGISTIC_C,
+        "holdout": _holdout_metrics(x, y, adv_rows, classes, feature_names, seed),
     }
     return judge

@@ -47,11 +47,15 @@ def fit_from_manifest(
     manifest: str | Path, out: str | Path, splits: tuple[str, ...] = ("judge",)
 ) -> EmotionJudge:
     """Fit the judge on the manifest rows of ``splits`` and save it under ``out``."""
-    rows = [row for row in read_rows(manifest, splits) if row.emotion is not None]
-    if not rows:
+    prototypes = _label_prototypes()
+    rows = [
+        row
+        for row in read_rows(manifest, splits)
+        if row.emotion is not None or adv_target(row, prototypes) is not None
+    ]
+    if not any(row.emotion is not None for row in rows):
         raise ConfigError(f"{manifest} has no labelled rows in split(s) {', '.join(splits)}")
     extractor = EgemapsExtractor()
-    prototypes = _label_prototypes()
     judge = fit_judge(
         row_features(rows, extractor),
         extractor.names,

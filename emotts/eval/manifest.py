@@ -2,6 +2,11 @@
 
 The evaluation needs only a read-only view of the rows, with audio paths resolved, so it
 keeps this small reader instead of depending on the training-side data package.
+
+Synthetic corpora withhold the label or the ADV of some rows from training but keep the truth
+in ``true_emotion``, ``true_adv`` and ``true_intensity``. Evaluation scores recordings against
+what they really carry, so where such a key is present it replaces the training-facing field
+(even when null: a continuous-ADV row has no true label).
 """
 
 from __future__ import annotations
@@ -27,27 +32,37 @@ class ReferenceRow:
     split: str | None
 
 
+def _truth(raw: dict, field: str) -> object:
+    """``true_<field>`` where the manifest records it, else ``field``."""
+    key = f"true_{field}"
+    return raw[key] if key in raw else raw.get(field)
+
+
 def _parse(raw: dict, line: int, folder: Path, path: Path) -> ReferenceRow:
     for field in REQUIRED:
         if not isinstance(raw.get(field), str) or not raw[field]:
             raise ConfigError(f"{path} line {line}: field '{field}' must be a non-empty string")
-    adv = raw.get("adv")
+    adv = _truth(raw, "adv")
     if adv is not None and (
         not isinstance(adv, list)
         or len(adv) != 3
         or not all(isinstance(v, int | float) for v in adv)
     ):
-        raise ConfigError(f"{path} line {line}: field 'adv' must be null or [a, d, v] numbers")
-    intensity = raw.get("intensity")
+        raise ConfigError(
+            f"{path} line {line}: field 'adv' (or 'true_adv') must be null or [a, d, v] numbers"
+        )
+    intensity = _truth(raw, "intensity")
     if intensity is not None and not isinstance(intensity, int | float):
-        raise ConfigError(f"{path} line {line}: field 'intensity' must be null or a number")
+        raise ConfigError(
+            f"{path} line {line}: field 'intensity' (or 'true_intensity') must be null or a number"
+        )
     audio = Path(raw["audio"])
     return ReferenceRow(
         id=raw["id"],
         audio=audio if audio.is_absolute() else folder / audio,
         text=raw["text"],
         speaker=raw.get("speaker"),
-        emotion=raw.get("emotion"),
+        emotion=_truth(raw, "emotion"),
         adv=tuple(float(v) for v in adv) if adv is not None else None,
         intensity=float(intensity) if intensity is not None else None,
         split=raw.get("split"),

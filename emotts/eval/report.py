@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from emotts.eval.judge import ADV_KEYS
+from emotts.eval.summary import intensity_level
 
 
 def _flatten(data: Any, prefix: str = "") -> list[tuple[str, Any]]:
@@ -43,7 +44,7 @@ def _markdown(report: dict, plots: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _plot_confusion(ax: Any, scores: dict) -> None:
+def _plot_confusion(ax: Any, scores: dict, title: str = "") -> None:
     matrix = np.array(scores["confusion"], dtype=float)
     shares = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
     ax.imshow(shares, cmap="Blues", vmin=0, vmax=1)
@@ -61,10 +62,19 @@ def _plot_confusion(ax: Any, scores: dict) -> None:
         )
     ax.set_xlabel("judged")
     ax.set_ylabel("requested")
-    ax.set_title(f"confusion (accuracy {scores['accuracy']:.2f})")
+    heading = f"{title}: " if title else ""
+    ax.set_title(f"{heading}accuracy {scores['accuracy']:.2f} (n = {scores['n']})")
 
 
-def _plots(items: list[dict], summary: dict, out: Path) -> list[str]:
+def _plots(
+    items: list[dict],
+    summary: dict,
+    out: Path,
+    confusion_key: str = "accuracy_at_intensity_1",
+    prefix: str = "",
+    title: str = "",
+) -> list[str]:
+    """PNG plots named ``{prefix}confusion.png`` etc.; the confusion shows ``confusion_key``."""
     import matplotlib
 
     matplotlib.use("Agg")  # files only; never needs a display
@@ -72,12 +82,12 @@ def _plots(items: list[dict], summary: dict, out: Path) -> list[str]:
 
     written = []
     emotion = summary.get("emotion", {})
-    scores = emotion.get("accuracy_at_intensity_1", {})
+    scores = emotion.get(confusion_key, {})
     if scores.get("confusion"):
         fig, ax = plt.subplots(figsize=(6, 5), layout="constrained")
-        _plot_confusion(ax, scores)
-        fig.savefig(out / "confusion.png", dpi=120)
-        written.append("confusion.png")
+        _plot_confusion(ax, scores, title)
+        fig.savefig(out / f"{prefix}confusion.png", dpi=120)
+        written.append(f"{prefix}confusion.png")
         plt.close(fig)
     adv_items = [r for r in items if r.get("adv") is not None and "judged_adv" in r]
     if adv_items:
@@ -89,8 +99,10 @@ def _plots(items: list[dict], summary: dict, out: Path) -> list[str]:
             ax.set_title(f"{key} (r = {r:.2f})" if r is not None else key)
             ax.set_xlabel("requested")
             ax.set_ylabel("judged")
-        fig.savefig(out / "adv_scatter.png", dpi=120)
-        written.append("adv_scatter.png")
+        if title:
+            fig.suptitle(title)
+        fig.savefig(out / f"{prefix}adv_scatter.png", dpi=120)
+        written.append(f"{prefix}adv_scatter.png")
         plt.close(fig)
     curves = [
         r
@@ -101,9 +113,15 @@ def _plots(items: list[dict], summary: dict, out: Path) -> list[str]:
         fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
         for label in sorted({r["label"] for r in curves}):
             rows = [r for r in curves if r["label"] == label and label in r["judged_probabilities"]]
-            levels = sorted({r["intensity"] for r in rows})
+            levels = sorted({intensity_level(r["intensity"]) for r in rows})
             means = [
-                np.mean([r["judged_probabilities"][label] for r in rows if r["intensity"] == i])
+                np.mean(
+                    [
+                        r["judged_probabilities"][label]
+                        for r in rows
+                        if intensity_level(r["intensity"]) == i
+                    ]
+                )
                 for i in levels
             ]
             ax.plot(levels, means, marker="o", label=label)
@@ -111,16 +129,32 @@ def _plots(items: list[dict], summary: dict, out: Path) -> list[str]:
         ax.set_ylabel("judged probability of the label")
         ax.set_ylim(0, 1)
         ax.legend(fontsize="small")
-        fig.savefig(out / "intensity_curves.png", dpi=120)
-        written.append("intensity_curves.png")
+        if title:
+            ax.set_title(title)
+        fig.savefig(out / f"{prefix}intensity_curves.png", dpi=120)
+        written.append(f"{prefix}intensity_curves.png")
         plt.close(fig)
     return written
 
 
-def write_report(report: dict, out: str | Path) -> None:
-    """``report.json`` (everything), ``report.md`` (summary tables, plot links), PNG plots."""
+def write_report(
+    report: dict, out: str | Path, confusion_key: str = "accuracy_at_intensity_1"
+) -> None:
+    """``report.json`` (everything), ``report.md`` (summary tables, plot links), PNG plots.
+
+    ``confusion_key`` picks the summary's label scores drawn in ``confusion.png``; a
+    ``copy_synthesis`` section gets its own ``copy_*.png`` plots.
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.json").write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
-    plots = _plots(report["items"], report["summary"], out)
+    copy = report.get("copy_synthesis")
+    plots = _plots(
+        report["items"], report["summary"], out, confusion_key, title="recordings" if copy else ""
+    )
+    if copy:
+        vocoder = report.get("meta", {}).get("copy_synthesis") or "vocoder"
+        plots += _plots(
+            copy["items"], copy["summary"], out, confusion_key, "copy_", f"copy-synthesis {vocoder}"
+        )
     (out / "report.md").write_text(_markdown(report, plots), encoding="utf-8")

@@ -18,6 +18,15 @@ from emotts.eval.judge import ADV_KEYS
 DNSMOS_KEYS = ("sig", "bak", "ovrl")
 
 
+def intensity_level(intensity: float) -> float:
+    """Intensity rounded to the nearest 0.5: the grid's levels are exact, recordings' are not.
+
+    Reference corpora draw intensities continuously (0.5-1.5 in the synthetic corpus), so
+    per-intensity figures group them: level 1 holds [0.75, 1.25).
+    """
+    return float(np.floor(2.0 * intensity + 0.5) / 2.0)
+
+
 def _mean(values: list[float]) -> float | None:
     finite = [v for v in values if v is not None and np.isfinite(v)]
     return float(np.mean(finite)) if finite else None
@@ -70,16 +79,29 @@ def emotion(records: list[dict], labels: list[str]) -> dict[str, Any]:
         )
 
     label_rows = [r for r in judged if r["kind"] == "label"]
-    at_one = [r for r in label_rows if r["intensity"] == 1.0]
+    at_one = [r for r in label_rows if intensity_level(r["intensity"]) == 1.0]
     result: dict[str, Any] = {
         "accuracy_at_intensity_1": label_scores(
             [r["label"] for r in at_one], probs(at_one), labels
         ),
         "accuracy_by_intensity": {
             f"{i:g}": label_scores([r["label"] for r in rows], probs(rows), labels)["accuracy"]
-            for i in sorted({r["intensity"] for r in label_rows})
-            for rows in [[r for r in label_rows if r["intensity"] == i and r["label"] != "neutral"]]
+            for i in sorted({intensity_level(r["intensity"]) for r in label_rows})
+            for rows in [
+                [
+                    r
+                    for r in label_rows
+                    if intensity_level(r["intensity"]) == i and r["label"] != "neutral"
+                ]
+            ]
         },
+        # Every label item that asks for some emotion (intensity 0 is neutral by definition);
+        # the headline figure for recordings, whose intensities are continuous.
+        "accuracy_all": label_scores(
+            [r["label"] for r in label_rows if r["intensity"] > 0],
+            probs([r for r in label_rows if r["intensity"] > 0]),
+            labels,
+        ),
     }
     emotional = [r for r in label_rows if r["label"] != "neutral"]
     result["intensity_monotonicity"] = intensity_monotonicity(

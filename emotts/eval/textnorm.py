@@ -8,7 +8,9 @@ the error rate measures what was *said* rather than how it was *written*:
 3. Numbers are spelled out with num2words: ordinals (``3rd`` -> "third"), four-digit numbers
    from 1100 to 2099 as years ("nineteen ninety"), decimals ("three point five"), other
    integers as cardinals; thousands separators are removed first.
-4. Hyphens become spaces (so "twenty-one" and "twenty one" match), apostrophes inside words
+4. Initialisms written with dots are joined ("p.m." -> "pm", "U.S.A." -> "usa"), as
+   Whisper writes them either way.
+5. Hyphens become spaces (so "twenty-one" and "twenty one" match), apostrophes inside words
    are kept ("don't"), all other punctuation is removed, whitespace is collapsed.
 """
 
@@ -25,6 +27,7 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _DOLLARS = re.compile(r"\$\s*(\d+(?:\.\d+)?)")
 _ORDINAL = re.compile(r"\b(\d+)(st|nd|rd|th)\b")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_INITIALISM = re.compile(r"\b[a-z](?:\.[a-z])+\.?(?![a-z])")
 _NOT_WORD = re.compile(r"[^a-z0-9' ]+")
 _LOOSE_APOSTROPHE = re.compile(r"(?<![a-z])'|'(?![a-z])")
 
@@ -47,6 +50,7 @@ def normalize_for_wer(text: str) -> str:
     text = _DOLLARS.sub(lambda m: f"{m.group(1)} dollars", text)
     text = _ORDINAL.sub(lambda m: " " + num2words(int(m.group(1)), to="ordinal") + " ", text)
     text = _NUMBER.sub(_spell, text)
+    text = _INITIALISM.sub(lambda m: m.group(0).replace(".", ""), text)
     text = text.replace("-", " ")
     text = _NOT_WORD.sub(" ", text)
     text = _LOOSE_APOSTROPHE.sub(" ", text)

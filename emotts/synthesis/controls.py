@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from emotts.emotion.prosody import SPEED_RANGE
 from emotts.errors import ControlError
 
 # Accepted ranges: wide enough for creative use, narrow enough that the model stays in the
 # region it can render (outside them durations or pitch leave anything seen in training).
-SPEED_RANGE = (0.25, 4.0)
+# SPEED_RANGE (imported above) is shared with the rate of <prosody rate="..."> markup.
 PITCH_SHIFT_RANGE = (-24.0, 24.0)
 PITCH_RANGE_RANGE = (0.0, 4.0)
 ENERGY_SCALE_RANGE = (0.1, 4.0)

@@ -39,6 +39,13 @@ def coerce_emotion(emotion: EmotionSpec | str | None) -> EmotionSpec:
     )
 
 
+def _scales(sentences: list[SentenceInput]) -> list[np.ndarray]:
+    """Per-phoneme duration scales (``<prosody rate>`` spans) of each sentence, as float32."""
+    return [
+        np.asarray(s.duration_scales or np.ones(len(s.phoneme_ids)), np.float32) for s in sentences
+    ]
+
+
 class SpeechSynthesizer(ABC):
     """Text (+ markup) and emotion in, `Audio` out; subclasses run the two networks.
 
@@ -139,7 +146,9 @@ class SpeechSynthesizer(ABC):
             chunk = sentences[start : start + BATCH_SENTENCES]
             chunk_targets = targets[start : start + BATCH_SENTENCES] if targets else None
             out = self.run_acoustic(
-                build_inputs(chunk, self.labels, speaker_id, controls, chunk_targets)
+                build_inputs(
+                    chunk, self.labels, speaker_id, controls, chunk_targets, _scales(chunk)
+                )
             )
             for row, sentence in enumerate(chunk):
                 frames = int(out["mel_lengths"][row])

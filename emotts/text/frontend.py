@@ -1,4 +1,4 @@
-"""Text (with emotion markup) -> per-sentence model input: phoneme ids, word spans, emotions.
+"""Text (with markup) -> per-sentence model input: ids, word spans, emotions, duration scales.
 
 Order of work: parse markup, split sentences, normalize, phonemize word by word, encode. All
 offsets are carried along so every word maps back to the characters of the ORIGINAL input
@@ -10,13 +10,15 @@ such as "3:30 pm", is one word). Punctuation at either end of a word ("Hello," o
 becomes punctuation symbols next to the word's phonemes, outside its phoneme range. A word
 takes the emotion of its first character, so an emotion span that ends mid-sentence switches
 exactly at a word boundary; a span that ends inside a word switches at the next word.
+``<prosody rate="...">`` spans work the same way: each phoneme's duration scale is 1 / rate of
+its word (structural symbols take a neighbouring word's, as for emotions).
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from emotts.emotion.markup import MarkupSegment, parse_markup
 from emotts.emotion.spec import EmotionSpec
@@ -43,13 +45,20 @@ class WordSpan:
 
 @dataclass(frozen=True)
 class SentenceInput:
-    """Model input for one sentence; ``phonemes`` and ``emotions`` have one entry per id."""
+    """Model input for one sentence; ``phonemes``, ``emotions`` and ``duration_scales`` have
+    one entry per id.
+
+    ``duration_scales`` stretch each phoneme's predicted duration (1 / the rate of its
+    ``<prosody>`` span, 1.0 outside any); the global speed applies on top. Left empty (by code
+    that builds inputs by hand), every phoneme keeps its predicted duration.
+    """
 
     text: str
     phoneme_ids: list[int]
     phonemes: list[str]
     words: list[WordSpan]
     emotions: list[EmotionSpec]
+    duration_scales: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,7 @@ class _Plain:
     starts: list[int]  # original offset of each character
     ends: list[int]  # original offset just past each character (entities are several chars)
     emotions: list[EmotionSpec]
+    rates: list[float]  # <prosody> rate of each character (1.0 outside any)
 
 
 @dataclass(frozen=True)
@@ -88,7 +98,7 @@ class _Group:
 
 
 def _flatten(segments: list[MarkupSegment], default: EmotionSpec) -> _Plain:
-    text, starts, ends, emotions = [], [], [], []
+    text, starts, ends, emotions, rates = [], [], [], [], []
     for segment in segments:
         # offsets is an extension of the markup contract (entities); the contract itself only
         # promises start, with the segment being contiguous original text.
@@ -99,7 +109,8 @@ def _flatten(segments: list[MarkupSegment], default: EmotionSpec) -> _Plain:
         starts.extend(offsets[:-1])
         ends.extend(offsets[1:])
         emotions.extend([segment.emotion or default] * len(segment.text))
-    return _Plain("".join(text), starts, ends, emotions)
+        rates.extend([getattr(segment, "rate", 1.0)] * len(segment.text))
+    return _Plain("".join(text), starts, ends, emotions, rates)
 
 
 def _is_speakable(ch: str, english: bool) -> bool:
@@ -266,14 +277,18 @@ class TextFrontend:
         """Ids for one sentence; ``phonemes`` yields each word's phonemes in text order."""
         ids = [self.symbols.bos_id]
         emotions: list[EmotionSpec] = []
+        scales: list[float] = []
         words = []
         for number, group in enumerate(groups):
-            emotion = plain.emotions[group.start if group.spoken else group.lead[0]]
+            first_char = group.start if group.spoken else group.lead[0]
+            emotion = plain.emotions[first_char]
+            scale = 1.0 / plain.rates[first_char]
             if number:
-                # The separator keeps the previous word's emotion, so a new emotion starts
-                # exactly at the first phoneme of the word it was written on.
+                # The separator keeps the previous word's emotion and scale, so a new span
+                # starts exactly at the first phoneme of the word it was written on.
                 ids.append(self.symbols.word_separator_id)
                 emotions.append(emotions[-1])
+                scales.append(scales[-1])
             ids.extend(self._punctuation_id(plain, i) for i in group.lead)
             if group.spoken:
                 first = len(ids)
@@ -289,14 +304,17 @@ class TextFrontend:
                 )
             ids.extend(self._punctuation_id(plain, i) for i in group.trail)
             emotions.extend([emotion] * (len(ids) - len(emotions)))
+            scales.extend([scale] * (len(ids) - len(scales)))
         ids.append(self.symbols.eos_id)
         emotions.append(emotions[-1])
+        scales.append(scales[-1])
         return SentenceInput(
             text=plain.text[span[0] : span[1]],
             phoneme_ids=ids,
             phonemes=[self.symbols.symbol(i) for i in ids],
             words=words,
             emotions=emotions,
+            duration_scales=scales,
         )
 
     def _encode_word(self, plain: _Plain, word: _Group, phonemes: str) -> list[int]:
