@@ -136,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="emotts-bench-") as scratch:
         voice, untrained = args.voice, False
         if voice is None:
-            from emotts.onnx.untrained import make_untrained_voice
+            from emotts.models.untrained import make_untrained_voice
 
             print(
                 f"building an untrained '{args.preset}' voice (random weights, ~6 frames/phoneme)",

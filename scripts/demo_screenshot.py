@@ -62,10 +62,18 @@ def main() -> None:
     args = parser.parse_args()
 
     from emotts.demo.app import build_app, theme
-    from emotts.demo.untrained_voice import build_untrained_voice
+    from emotts.models.untrained import make_untrained_voice
 
     with tempfile.TemporaryDirectory() as scratch:
-        voice = args.voice or str(build_untrained_voice(Path(scratch) / "placeholder-voice"))
+        voice = args.voice or str(
+            make_untrained_voice(
+                Path(scratch) / "placeholder-voice",
+                "tiny",
+                frames_per_phoneme=7.0,
+                speakers=("ann", "bob"),
+                vocoder="griffinlim",
+            )
+        )
         demo = build_app(voice)
         port = _free_port()
         demo.launch(

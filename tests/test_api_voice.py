@@ -1,8 +1,7 @@
 """The torch Voice API and `emotts synth` on a small voice with untrained weights.
 
 Untrained weights are enough here: these tests check plumbing (lengths, timings, controls,
-errors), not quality. The duration head's bias is set so each phoneme lasts ~6 frames, as a
-trained model's would.
+errors), not quality (see `emotts.models.untrained`).
 """
 
 import json
@@ -10,54 +9,25 @@ import json
 import numpy as np
 import pytest
 import soundfile
-import torch
 
 from emotts.api import Voice
-from emotts.audio.config import AudioConfig
 from emotts.cli import main
-from emotts.emotion.labels import LABELS
 from emotts.emotion.spec import EmotionSpec
 from emotts.errors import ConfigError, ControlError, EmotionSpecError, MarkupError, TextError
-from emotts.models import AcousticConfig, AcousticModel
-from emotts.models.checkpoint import save_voice
-from emotts.models.layers import ConditionalLayerNorm
-from emotts.text.symbols import default_symbols
+from emotts.models.untrained import make_untrained_voice
 
 HOP, RATE = 256, 22050
 
 
 @pytest.fixture(scope="module")
 def voice_dir(tmp_path_factory):
-    torch.manual_seed(0)
-    symbols = default_symbols()
-    config = AcousticConfig.preset(
+    return make_untrained_voice(
+        tmp_path_factory.mktemp("voice"),
         "tiny",
-        n_symbols=len(symbols),
-        labels=list(LABELS),
-        speakers=["ann", "bob"],
-        pitch_mean=5.3,
-        pitch_std=0.25,
-        energy_mean=20.0,
-        energy_std=10.0,
-    )
-    model = AcousticModel(config)
-    with torch.no_grad():
-        model.variance_adaptor.duration.head.bias.fill_(float(np.log(7.0)))
-        # Conditional norms start independent of their condition; perturb them so emotion and
-        # speaker visibly reach the output as they would after training.
-        for module in model.modules():
-            if isinstance(module, ConditionalLayerNorm):
-                module.to_scale_shift.weight.normal_(0.0, 0.2)
-    directory = tmp_path_factory.mktemp("voice")
-    save_voice(
-        directory,
-        model,
-        audio_config=AudioConfig(),
-        language="en-us",
-        symbols=symbols,
+        frames_per_phoneme=6.0,
+        speakers=("ann", "bob"),
         vocoder="griffinlim",
     )
-    return directory
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 
 from emotts.bench import read_sentences
 from emotts.cli import main
-from emotts.onnx.untrained import make_untrained_voice
+from emotts.models.untrained import make_untrained_voice
 
 
 def test_bench_torch_one_thread_writes_json(tmp_path, capsys):

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from emotts.demo.untrained_voice import build_untrained_voice
+from emotts.models.untrained import make_untrained_voice
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Offline, sandbox-free headless flags: no GPU, no background fetches of any kind.
@@ -58,7 +58,13 @@ def _answers(url: str) -> bool:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`python demo/app.py` on a free localhost port with a tiny untrained voice; its URL."""
-    voice = build_untrained_voice(tmp_path_factory.mktemp("voice"))
+    voice = make_untrained_voice(
+        tmp_path_factory.mktemp("voice"),
+        "tiny",
+        frames_per_phoneme=7.0,
+        speakers=("ann", "bob"),
+        vocoder="griffinlim",
+    )
     port = _free_port()
     log = tmp_path_factory.mktemp("server") / "server.log"
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}

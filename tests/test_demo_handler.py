@@ -20,18 +20,26 @@ from emotts.demo.request import (
 from emotts.demo.session import Session, delete_session
 from emotts.demo.spans import emotion_spans
 from emotts.demo.status import status_html
-from emotts.demo.untrained_voice import build_untrained_voice
 from emotts.demo.voices import available_backends, initial_voice, pick_backend
 from emotts.emotion.labels import LABELS
 from emotts.emotion.markup import parse_markup
 from emotts.emotion.spec import EmotionSpec
 from emotts.errors import ConfigError, ControlError, EmotionSpecError, MarkupError, TextError
+from emotts.models.untrained import make_untrained_voice
 from emotts.synthesis.result import WordTiming
 
 
 @pytest.fixture(scope="module")
 def voice_dir(tmp_path_factory) -> str:
-    return str(build_untrained_voice(tmp_path_factory.mktemp("voice")))
+    return str(
+        make_untrained_voice(
+            tmp_path_factory.mktemp("voice"),
+            "tiny",
+            frames_per_phoneme=7.0,
+            speakers=("ann", "bob"),
+            vocoder="griffinlim",
+        )
+    )
 
 
 @pytest.fixture

@@ -5,15 +5,23 @@ from __future__ import annotations
 import pytest
 
 from emotts.cli import main
-from emotts.demo.untrained_voice import build_untrained_voice
 from emotts.emotion.labels import LABELS
+from emotts.models.untrained import make_untrained_voice
 
 gr = pytest.importorskip("gradio", reason="gradio (the demo extra) is not installed")
 
 
 @pytest.fixture(scope="module")
 def voice_dir(tmp_path_factory) -> str:
-    return str(build_untrained_voice(tmp_path_factory.mktemp("voice"), speakers=("kim",)))
+    return str(
+        make_untrained_voice(
+            tmp_path_factory.mktemp("voice"),
+            "tiny",
+            frames_per_phoneme=7.0,
+            speakers=("kim",),
+            vocoder="griffinlim",
+        )
+    )
 
 
 def test_app_builds_with_a_queue(voice_dir):

@@ -26,7 +26,7 @@ import torch
 from emotts.cli import main
 from emotts.emotion.spec import EmotionSpec, parse_emotion
 from emotts.models.checkpoint import load_acoustic_model
-from emotts.onnx.untrained import make_untrained_voice
+from emotts.models.untrained import make_untrained_voice
 from emotts.onnx.voice_format import ONNX_OPSET
 from emotts.synthesis.controls import SynthesisControls
 from emotts.synthesis.inputs import ACOUSTIC_INPUTS, ACOUSTIC_OUTPUTS, build_inputs

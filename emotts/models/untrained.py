@@ -1,8 +1,10 @@
-"""Voices with random weights but realistic durations, for timing and plumbing tests.
+"""Voices with random weights but realistic durations, for timing, plumbing and UI tests.
 
 Compute cost does not depend on weight values, only on sizes and lengths, so such a voice
-times the real graphs faithfully; only the duration head is biased so that each phoneme lasts
-as long as a trained model would make it (an untrained one predicts ~0 frames).
+times the real graphs faithfully (`emotts bench`), and exercises export, the runtime and the
+demo before a trained voice exists. Its speech is noise-like; only the duration head is
+biased so that each phoneme lasts as long as a trained model would make it (an untrained one
+predicts ~0 frames).
 """
 
 from __future__ import annotations
@@ -20,8 +22,13 @@ def make_untrained_voice(
     frames_per_phoneme: float = 6.0,
     speakers: tuple[str, ...] = ("a",),
     seed: int = 0,
+    vocoder: str = "hifigan-universal",
 ) -> Path:
-    """Save a randomly initialized voice whose phonemes last ~``frames_per_phoneme`` frames."""
+    """Save a randomly initialized voice whose phonemes last ~``frames_per_phoneme`` frames.
+
+    vocoder: "griffinlim" is fast and needs no weights (tests); "hifigan-universal" times the
+    real pipeline.
+    """
     import torch
 
     from emotts.audio.config import AudioConfig
@@ -54,6 +61,6 @@ def make_untrained_voice(
         audio_config=AudioConfig(),
         language="en-us",
         symbols=symbols,
-        vocoder="hifigan-universal",
+        vocoder=vocoder,
         extra={"untrained": True},
     )
