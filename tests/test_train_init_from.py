@@ -8,7 +8,7 @@ from emotts.errors import ConfigError
 from emotts.models import AcousticConfig, AcousticModel
 from emotts.models.checkpoint import save_voice
 from emotts.train.module import AcousticTrainingModule
-from emotts.train.run import initialize_from_voice
+from emotts.train.run import adopt_voice_statistics, initialize_from_voice
 
 
 def _config(**overrides) -> dict:
@@ -51,3 +51,11 @@ def test_mismatched_config_is_refused(tmp_path):
     save_voice(tmp_path, source, audio_config=AudioConfig(), language="en-us", symbols=["_"] * 30)
     with pytest.raises(ConfigError, match="labels"):
         initialize_from_voice(_module(_config(labels=["neutral", "sad"])), tmp_path)
+
+
+def test_voice_statistics_are_kept_when_continuing(tmp_path):
+    source = AcousticModel(AcousticConfig.from_dict(_config(pitch_mean=5.5)))
+    save_voice(tmp_path, source, audio_config=AudioConfig(), language="en-us", symbols=["_"] * 30)
+    adopted = adopt_voice_statistics(_config(pitch_mean=5.1), tmp_path)
+    assert adopted["pitch_mean"] == 5.5
+    initialize_from_voice(_module(adopted), tmp_path)

@@ -149,6 +149,8 @@ def train(
     cache = cache or prepare_cache(config, workers, progress)
     stats = cache.stats
     model_dict = model_config(config, stats)
+    if init_from is not None and not paths.last_checkpoint.is_file():
+        model_dict = adopt_voice_statistics(model_dict, init_from)
 
     train_set = CachedDataset(
         config.data.cache_dir, "train", model_dict["labels"], model_dict["speakers"]
@@ -228,6 +230,21 @@ def train(
             f"restore the old config or start over with --fresh"
         ) from None
     return RunResult(paths, cache, resume, trainer.global_step, time.perf_counter() - started)
+
+
+_STATISTICS = ("pitch_mean", "pitch_std", "energy_mean", "energy_std")
+
+
+def adopt_voice_statistics(model_dict: dict, voice_dir: Path) -> dict:
+    """Keep a voice's pitch/energy normalization when continuing its training.
+
+    A regenerated or grown corpus has slightly different statistics; the weights were learned
+    in the voice's normalized units, so those stay.
+    """
+    from emotts.models.checkpoint import read_voice_config
+
+    voice_model = read_voice_config(voice_dir)["model"]
+    return {**model_dict, **{key: voice_model[key] for key in _STATISTICS}}
 
 
 def initialize_from_voice(module: AcousticTrainingModule, voice_dir: Path) -> None:
