@@ -215,7 +215,11 @@ def test_stream_yields_each_sentence_like_synthesize(voices):
     parts = list(onnx_voice.stream(TEXT, "sad"))
     whole = onnx_voice.synthesize(TEXT, "sad")
     assert len(parts) == 2
-    np.testing.assert_array_equal(np.concatenate([p.samples for p in parts]), whole.samples)
+    streamed = np.concatenate([p.samples for p in parts])
+    assert streamed.shape == whole.samples.shape
+    # synthesize() runs both sentences as one padded batch, stream() one at a time: the same
+    # math in a different float32 summation order, so samples agree to ~1e-5, not bit for bit.
+    np.testing.assert_allclose(streamed, whole.samples, atol=1e-4)
     # Timings are relative to each part: shifted back by the first part's length.
     first_of_second = whole.words[len(parts[0].words)].start - parts[0].duration
     assert parts[1].words[0].start == pytest.approx(first_of_second, abs=1e-6)
