@@ -107,8 +107,7 @@ def _assert_same(a, b) -> None:
 
 def test_lightning_checkpoint_round_trips_exactly(tmp_path: Path) -> None:
     _fit(tmp_path, max_steps=6, io=TorchCheckpointIO())
-    # Our own file, just written: trusted, so reading the pickle here is fine.
-    reference = torch.load(tmp_path / "last.ckpt", weights_only=False)
+    reference = torch.load(tmp_path / "last.ckpt", weights_only=True)
     save_checkpoint_file(reference, tmp_path / "copy.ckpt")
     _assert_same(reference, load_checkpoint_file(tmp_path / "copy.ckpt"))
 
