@@ -12,6 +12,7 @@ from emotts.audio.config import AudioConfig
 from emotts.errors import ConfigError
 from emotts.models.acoustic_model import AcousticModel
 from emotts.models.config import AcousticConfig
+from emotts.voices import read_voice_file
 
 VOICE_FORMAT = "emotts-voice"
 VOICE_FORMAT_VERSION = 1
@@ -56,29 +57,14 @@ def save_voice(
 def read_voice_config(directory: str | Path) -> dict:
     """Read and check a voice's config.json; errors say what is missing and what is expected."""
     directory = Path(directory)
-    path = directory / CONFIG_FILE
-    if not path.is_file():
-        raise ConfigError(
-            f"{directory} is not a voice directory: {CONFIG_FILE} is missing "
-            f"(a voice directory holds {CONFIG_FILE} and {MODEL_FILE})"
-        )
-    try:
-        config = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise ConfigError(f"{path} is not valid JSON: {error.msg} at line {error.lineno}") from None
-    if config.get("format") != VOICE_FORMAT:
-        raise ConfigError(
-            f"{path}: 'format' is {config.get('format')!r}; expected {VOICE_FORMAT!r}"
-        )
-    if config.get("version") != VOICE_FORMAT_VERSION:
-        raise ConfigError(
-            f"{path}: voice format version {config.get('version')!r} is not supported; "
-            f"this emotts reads version {VOICE_FORMAT_VERSION}"
-        )
-    for key in ("audio", "text", "model"):
-        if key not in config:
-            raise ConfigError(f"{path}: section {key!r} is missing")
-    return config
+    return read_voice_file(
+        directory / CONFIG_FILE,
+        file_format=VOICE_FORMAT,
+        version=VOICE_FORMAT_VERSION,
+        sections=("audio", "text", "model"),
+        missing=f"{directory} is not a voice directory: {CONFIG_FILE} is missing "
+        f"(a voice directory holds {CONFIG_FILE} and {MODEL_FILE})",
+    )
 
 
 def load_acoustic_model(directory: str | Path) -> tuple[AcousticModel, dict]:

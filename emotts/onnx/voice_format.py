@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from emotts.errors import ConfigError
+from emotts.voices import read_voice_file
 
 ONNX_VOICE_FORMAT = "emotts-onnx-voice"
 ONNX_VOICE_VERSION = 1
@@ -26,33 +26,15 @@ _SECTIONS = ("audio", "text", "emotion", "speakers", "graphs", "defaults")
 def read_voice_json(directory: str | Path) -> dict:
     """Read and check an exported voice's voice.json; errors say what is wrong and expected."""
     directory = Path(directory)
-    path = directory / VOICE_FILE
-    if not path.is_file():
-        raise ConfigError(
-            f"{directory} is not an exported ONNX voice: {VOICE_FILE} is missing "
-            f"(create one with: emotts export --voice VOICE_DIR --out {directory})"
-        )
-    try:
-        config = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise ConfigError(f"{path} is not valid JSON: {error.msg} at line {error.lineno}") from None
-    if config.get("format") != ONNX_VOICE_FORMAT:
-        raise ConfigError(
-            f"{path}: 'format' is {config.get('format')!r}; expected {ONNX_VOICE_FORMAT!r}"
-        )
-    if config.get("version") != ONNX_VOICE_VERSION:
-        raise ConfigError(
-            f"{path}: ONNX voice format version {config.get('version')!r} is not supported; "
-            f"this emotts reads version {ONNX_VOICE_VERSION} (re-export the voice)"
-        )
-    missing = [key for key in _SECTIONS if key not in config]
-    if missing:
-        raise ConfigError(f"{path}: sections {missing} are missing; expected {list(_SECTIONS)}")
-    for key in ("acoustic", "vocoder"):
-        graph = config["graphs"].get(key)
-        if graph is None or not (directory / graph).is_file():
-            raise ConfigError(f"{path}: the {key} graph {graph!r} is missing from {directory}")
-    return config
+    return read_voice_file(
+        directory / VOICE_FILE,
+        file_format=ONNX_VOICE_FORMAT,
+        version=ONNX_VOICE_VERSION,
+        sections=_SECTIONS,
+        missing=f"{directory} is not an exported ONNX voice: {VOICE_FILE} is missing "
+        f"(create one with: emotts export --voice VOICE_DIR --out {directory})",
+        upgrade=" (re-export the voice)",
+    )
 
 
 def write_voice_json(directory: Path, config: dict) -> Path:
