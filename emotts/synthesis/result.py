@@ -7,8 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
+from emotts.text.symbols import BOS, EOS, PAD, WORD_SEPARATOR
+
 # Structural symbols that carry no sound of their own are left out of phoneme timings.
-_SILENT_SYMBOLS = {"^", "$", " ", "_"}
+_SILENT_SYMBOLS = {BOS, EOS, WORD_SEPARATOR, PAD}
 
 
 @dataclass(frozen=True)
