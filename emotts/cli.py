@@ -20,6 +20,7 @@ _SUBCOMMAND_MODULES = (
     "emotts.synth_cli",
     "emotts.emotions_cli",
     "emotts.train.cli",
+    "emotts.train.log_cli",
     "emotts.data.cli",
     "emotts.eval.cli",
     "emotts.onnx.cli",

@@ -170,7 +170,11 @@ def prosody_for(
     adv: tuple[float, float, float], label: str | None = None, intensity: float = 1.0
 ) -> Prosody:
     """The applied parameters for an utterance with this ADV (and optional label extras)."""
-    p = raw_parameters(adv, label, intensity)
+    return prosody_from_parameters(raw_parameters(adv, label, intensity))
+
+
+def prosody_from_parameters(p: dict[str, float]) -> Prosody:
+    """Additive-unit parameters (as from :func:`raw_parameters`) -> applied values."""
     accent_db = 0.5 * p["accent_st"]  # accented words are also a little louder
     return Prosody(
         pitch_pct=_clamp(100.0 * 2.0 ** (p["pitch_st"] / 12.0), SSML_PITCH_PCT),
