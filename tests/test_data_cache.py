@@ -106,3 +106,29 @@ def test_build_fails_only_when_nothing_succeeds(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no utterance .* could be cached .*a: AudioError"):
         _build(manifest, tmp_path / "cache")
     assert not (tmp_path / "cache" / "stats.json").exists()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_building_in_process_keeps_the_callers_threads(
+    tiny_corpus: Path, tmp_path: Path, workers: int
+) -> None:
+    """Training follows the cache build in the same process: it must keep all its threads."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(3)
+    try:
+        entries = read_manifest(tiny_corpus)
+        manifest = tmp_path / "one.jsonl"
+        shutil.copytree(tiny_corpus.parent / "wavs", tmp_path / "wavs")
+        write_manifest(manifest, entries[:1])
+        for _ in range(2):  # one item to build, then nothing left to build
+            build_cache(
+                manifest,
+                tmp_path / "cache",
+                language="en-us",
+                symbols=SYMBOLS,
+                workers=workers,
+                progress=False,
+            )
+            assert torch.get_num_threads() == 3
+    finally:
+        torch.set_num_threads(before)

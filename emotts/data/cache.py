@@ -127,10 +127,16 @@ def load_item(path: str | Path) -> dict[str, torch.Tensor]:
 _worker_state: dict = {}
 
 
-def _init_worker(settings: FeatureSettings) -> None:
-    # One thread per process: the pool already uses every core, and oversubscribing them with
-    # intra-op threads makes the build slower, not faster.
+def _init_pool_worker(settings: FeatureSettings) -> None:
+    # One thread per pool process: the pool already uses every core, and oversubscribing them
+    # with intra-op threads makes the build slower, not faster. Only pool processes: the
+    # in-process path must not leave the caller (e.g. the training run that follows) on one
+    # thread.
     torch.set_num_threads(1)
+    _load_worker_state(settings)
+
+
+def _load_worker_state(settings: FeatureSettings) -> None:
     from emotts.emotion import EmotionSpec
     from emotts.text import SymbolTable, TextFrontend
 
@@ -200,8 +206,10 @@ def _run_jobs(
 ) -> Iterator[tuple[str, str | None]]:
     bar = tqdm(total=len(jobs), desc="caching features", unit="utt", disable=not progress)
     with bar:
+        if not jobs:
+            return
         if workers <= 1 or len(jobs) <= 1:
-            _init_worker(settings)
+            _load_worker_state(settings)
             for job in jobs:
                 yield _compute_item(job)
                 bar.update()
@@ -211,7 +219,7 @@ def _run_jobs(
         # resets its thread pool in forked children (as DataLoader workers rely on).
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        with context.Pool(workers, initializer=_init_worker, initargs=(settings,)) as pool:
+        with context.Pool(workers, initializer=_init_pool_worker, initargs=(settings,)) as pool:
             for result in pool.imap_unordered(_compute_item, jobs, chunksize=4):
                 yield result
                 bar.update()
