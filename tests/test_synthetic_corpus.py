@@ -294,3 +294,23 @@ def test_resume_with_larger_size_extends_unchanged(
     (grown / "manifest.jsonl").write_text("\n".join([json.dumps(first), *new_rows[1:]]) + "\n")
     with pytest.raises(ConfigError, match="would change"):
         generate_corpus(_config(grown, sentence_file, utterances=len(new_rows)), progress=False)
+
+
+def test_hours_by_split_reads_the_wavs(corpus: Path, tmp_path: Path) -> None:
+    from emotts.data.manifest import hours_by_split, write_manifest
+
+    entries = read_manifest(corpus / "manifest.jsonl")
+    hours = hours_by_split(corpus / "manifest.jsonl")
+    expected: dict[str, float] = {}
+    for e in entries:
+        expected[e.split] = (
+            expected.get(e.split, 0.0) + sf.info(e.audio_path(corpus)).duration / 3600
+        )
+    assert hours["all"] == pytest.approx(sum(expected.values()))
+    assert {k: v for k, v in hours.items() if k != "all"} == pytest.approx(expected)
+
+    # A row whose audio is gone is an error naming the file, not a silently smaller corpus.
+    moved = tmp_path / "manifest.jsonl"
+    write_manifest(moved, entries)  # audio paths now resolve under tmp_path, where none exist
+    with pytest.raises(ConfigError, match="cannot read"):
+        hours_by_split(moved)

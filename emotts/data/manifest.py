@@ -148,3 +148,20 @@ def write_manifest(path: str | Path, entries: Iterable[ManifestEntry]) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for entry in entries:
             handle.write(json.dumps(entry.to_dict(), ensure_ascii=False) + "\n")
+
+
+def hours_by_split(path: str | Path) -> dict[str, float]:
+    """Hours of audio per split (read from the wav headers), plus ``"all"``."""
+    import soundfile as sf
+
+    manifest = Path(path)
+    hours: dict[str, float] = {"all": 0.0}
+    for entry in read_manifest(manifest):
+        audio = entry.audio_path(manifest.parent)
+        try:
+            seconds = sf.info(str(audio)).duration
+        except (RuntimeError, OSError) as error:
+            raise ConfigError(f"{manifest}: cannot read {audio} ({error})") from error
+        hours[entry.split] = hours.get(entry.split, 0.0) + seconds / 3600
+        hours["all"] += seconds / 3600
+    return hours

@@ -9,6 +9,7 @@ from emotts.data.synthetic.plan import DEFAULT_SENTENCES, VOICES, SynthesisConfi
 
 
 def _synthesize(args: argparse.Namespace) -> int:
+    from emotts.data.manifest import hours_by_split
     from emotts.data.synthetic.generate import generate_corpus
 
     cfg = SynthesisConfig(
@@ -24,7 +25,10 @@ def _synthesize(args: argparse.Namespace) -> int:
         utterances=args.utterances,
     )
     manifest = generate_corpus(cfg)
-    print(f"wrote {manifest}")
+    hours = hours_by_split(manifest)
+    splits = ", ".join(f"{split} {h:.2f} h" for split, h in hours.items() if split != "all")
+    # The size plan is an estimate; this is what was made (grow it by resuming with more --hours).
+    print(f"wrote {manifest}: {hours['all']:.2f} h ({splits})")
     return 0
 
 
