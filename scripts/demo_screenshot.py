@@ -4,8 +4,9 @@
 
 Serves the demo in this process on a free localhost port, fills in an example with a label,
 an intensity and marked-up spans, synthesizes, and photographs the page with Debian's headless
-chromium (driven by the `playwright` package; no browser download). Without --voice it uses an
-untrained placeholder voice, so the audio is noise-like but every panel is populated.
+chromium (driven by the `playwright` package; no browser download). Without --voice it uses the
+shipped default voice; `--voice placeholder` makes an untrained placeholder voice instead (for
+checking the page layout without any trained weights: the audio is noise-like).
 """
 
 from __future__ import annotations
@@ -55,7 +56,10 @@ def take_screenshot(url: str, out: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--voice", help="voice directory (default: an untrained placeholder voice)")
+    parser.add_argument(
+        "--voice",
+        help="voice directory or name (default: the shipped default voice; 'placeholder': untrained)",
+    )
     parser.add_argument(
         "--out", type=Path, default=Path(__file__).resolve().parents[1] / "docs" / "demo.png"
     )
@@ -65,15 +69,17 @@ def main() -> None:
     from emotts.models.untrained import make_untrained_voice
 
     with tempfile.TemporaryDirectory() as scratch:
-        voice = args.voice or str(
-            make_untrained_voice(
-                Path(scratch) / "placeholder-voice",
-                "tiny",
-                frames_per_phoneme=7.0,
-                speakers=("ann", "bob"),
-                vocoder="griffinlim",
+        voice = args.voice or "default"
+        if voice == "placeholder":
+            voice = str(
+                make_untrained_voice(
+                    Path(scratch) / "placeholder-voice",
+                    "tiny",
+                    frames_per_phoneme=7.0,
+                    speakers=("ann", "bob"),
+                    vocoder="griffinlim",
+                )
             )
-        )
         demo = build_app(voice)
         port = _free_port()
         demo.launch(
