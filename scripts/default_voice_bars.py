@@ -28,16 +28,10 @@ def bar_rows(report: dict, ceiling_accuracy: float) -> list[tuple[str, str, str,
     emotion = summary.get("emotion", {})
     rows: list[tuple[str, str, str, bool | None]] = []
 
-    def label_items(intensity: float | None = None) -> dict[str, list[dict]]:
-        groups: dict[str, list[dict]] = defaultdict(list)
-        for item in items:
-            if item["kind"] != "label" or item.get("wer") is None:
-                continue
-            if intensity is None or abs(item["intensity"] - intensity) < 1e-6:
-                groups[item["label"]].append(item)
-        return groups
-
-    at_one = label_items(1.0)
+    at_one: dict[str, list[dict]] = defaultdict(list)
+    for item in items:
+        if item["kind"] == "label" and item.get("wer") is not None and item["intensity"] == 1.0:
+            at_one[item["label"]].append(item)
 
     def corpus_wer(group: list[dict]) -> float:
         # Word errors over words (as the report's own WER), not a mean of per-item ratios.

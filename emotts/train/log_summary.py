@@ -32,7 +32,6 @@ _SKIPPED = ("epoch", "hp_metric", "train/lr")
 class Leg:
     """One event file: a training session from start (or resume) to stop."""
 
-    file: str
     first_step: int
     last_step: int
     seconds: float
@@ -99,7 +98,7 @@ def read_training_log(run_or_log_dir: str | Path) -> TrainingLog:
                 times.append(point.wall_time)
                 merged.setdefault(name, {})[point.step] = point.value
         if steps:
-            legs.append(Leg(path.name, min(steps), max(steps), max(times) - min(times)))
+            legs.append(Leg(min(steps), max(steps), max(times) - min(times)))
     if not legs:
         raise ConfigError(f"the event files under {root} hold no scalars")
     ordered = [n for n in MAIN_SCALARS if n in merged] + sorted(set(merged) - set(MAIN_SCALARS))
