@@ -19,6 +19,7 @@ from emotts.errors import EmottsError
 _SUBCOMMAND_MODULES = (
     "emotts.synth_cli",
     "emotts.emotions_cli",
+    "emotts.presets_cli",
     "emotts.train.cli",
     "emotts.train.log_cli",
     "emotts.data.cli",

@@ -6,7 +6,9 @@ import json
 import sys
 from pathlib import Path
 
-from emotts.errors import ControlError
+from emotts.emotion.presets import PROSODY_FIELDS, merge_prosody
+from emotts.emotion.spec import EmotionSpec
+from emotts.errors import ControlError, EmotionSpecError
 
 
 def register(subparsers) -> None:
@@ -26,7 +28,21 @@ def register(subparsers) -> None:
         "-v", "--voice", help="voice directory or shipped voice name (default: the default voice)"
     )
     parser.add_argument(
-        "-e", "--emotion", help="label or blend: 'happy' or 'happy:0.6,surprised:0.4'"
+        "-e",
+        "--emotion",
+        help="label, blend or ADV: 'happy', 'happy:0.6,surprised:0.4', 'adv=0.7,0.2,-0.5'; "
+        "or a preset: 'preset:tired' (see `emotts presets`)",
+    )
+    parser.add_argument(
+        "--preset",
+        help="emotion preset (emotion + speed, pitch, energy; see `emotts presets`); "
+        "-e/--adv, --intensity, --speed, --pitch-shift and --energy-scale given explicitly "
+        "override the preset's values",
+    )
+    parser.add_argument(
+        "--presets",
+        type=Path,
+        help="YAML file of extra presets, merged over the shipped ones (default: $EMOTTS_PRESETS)",
     )
     parser.add_argument(
         "--intensity",
@@ -38,15 +54,15 @@ def register(subparsers) -> None:
     )
     parser.add_argument("-s", "--speaker", help="speaker name or index (multi-speaker voices)")
     parser.add_argument(
-        "--speed", type=float, default=1.0, help="tempo, higher is faster (default 1)"
+        "--speed", type=float, help="tempo, higher is faster (default 1, or the preset's)"
     )
     parser.add_argument("--duration", type=float, help="exact total duration in seconds")
-    parser.add_argument("--pitch-shift", type=float, default=0.0, help="semitones (default 0)")
+    parser.add_argument("--pitch-shift", type=float, help="semitones (default 0, or the preset's)")
     parser.add_argument(
         "--pitch-range", type=float, default=1.0, help="pitch movement scale (default 1)"
     )
     parser.add_argument(
-        "--energy-scale", type=float, default=1.0, help="loudness scale (default 1)"
+        "--energy-scale", type=float, help="loudness scale (default 1, or the preset's)"
     )
     parser.add_argument("--seed", type=int, help="random seed (for stochastic decoders)")
     parser.add_argument("--backend", choices=("auto", "torch", "onnx"), default="auto")
@@ -71,23 +87,44 @@ def _read_text(args) -> str:
     return sys.stdin.read()
 
 
+def _emotion_and_prosody(args) -> tuple[EmotionSpec, dict[str, float]]:
+    """The emotion and the speed/pitch/energy settings: explicit flags, else the preset's."""
+    from emotts.emotion.presets import is_preset_reference, parse_emotion_or_preset, resolve_preset
+    from emotts.emotion.spec import parse_emotion
+
+    if args.preset is None:
+        emotion, preset = parse_emotion_or_preset(
+            args.emotion, intensity=args.intensity, adv=args.adv, path=args.presets
+        )
+    elif is_preset_reference(args.emotion):
+        raise EmotionSpecError(
+            "two presets are given (--preset and -e preset:NAME). Accepted: one of them"
+        )
+    else:
+        preset = resolve_preset(args.preset, args.presets)
+        emotion = preset.emotion
+        if args.emotion is not None or args.adv is not None:
+            emotion = parse_emotion(args.emotion, intensity=args.intensity, adv=args.adv)
+        elif args.intensity is not None:
+            emotion = emotion.with_intensity(args.intensity)
+    explicit = {name: getattr(args, name) for name in PROSODY_FIELDS}
+    return emotion, merge_prosody(preset, **explicit)
+
+
 def run(args) -> int:
     from emotts.api import Voice
-    from emotts.emotion.spec import parse_emotion
 
     if not args.stream and args.output is None:
         raise ControlError("-o/--output is required (or use --stream to write PCM to stdout)")
     if args.stream and args.output is not None:
         raise ControlError("--stream writes to stdout; drop -o/--output, or drop --stream")
     text = _read_text(args)
-    emotion = parse_emotion(args.emotion, intensity=args.intensity, adv=args.adv)
+    emotion, prosody = _emotion_and_prosody(args)
     voice = Voice.load(args.voice, backend=args.backend, threads=args.threads)
     options = dict(
         speaker=args.speaker,
-        speed=args.speed,
-        pitch_shift=args.pitch_shift,
+        **prosody,
         pitch_range=args.pitch_range,
-        energy_scale=args.energy_scale,
         seed=args.seed,
     )
     if args.stream:
