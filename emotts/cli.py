@@ -18,6 +18,7 @@ from emotts.errors import EmottsError
 # is reported when that command runs, not by a vanished subcommand.
 _SUBCOMMAND_MODULES = (
     "emotts.synth_cli",
+    "emotts.dub_cli",
     "emotts.emotions_cli",
     "emotts.presets_cli",
     "emotts.train.cli",

@@ -39,7 +39,7 @@ def coerce_emotion(emotion: EmotionSpec | str | None) -> EmotionSpec:
     )
 
 
-def _scales(sentences: list[SentenceInput]) -> list[np.ndarray]:
+def sentence_scales(sentences: list[SentenceInput]) -> list[np.ndarray]:
     """Per-phoneme duration scales (``<prosody rate>`` spans) of each sentence, as float32."""
     return [
         np.asarray(s.duration_scales or np.ones(len(s.phoneme_ids)), np.float32) for s in sentences
@@ -147,7 +147,7 @@ class SpeechSynthesizer(ABC):
             chunk_targets = targets[start : start + BATCH_SENTENCES] if targets else None
             out = self.run_acoustic(
                 build_inputs(
-                    chunk, self.labels, speaker_id, controls, chunk_targets, _scales(chunk)
+                    chunk, self.labels, speaker_id, controls, chunk_targets, sentence_scales(chunk)
                 )
             )
             for row, sentence in enumerate(chunk):

@@ -1,0 +1,334 @@
+"""`Dubber`: cues -> one timed track with a report (the `emotts dub` engine).
+
+Steps: read each cue (timing, emotion tag, sound descriptions, speaker) and set aside the bad
+ones with their reason; one batched natural acoustic pass over all cues; the fit policy picks
+each cue's length; a second batched pass renders the cues whose length changes; vocoding (the
+bulk of the time, with a progress bar); placement, mixing with the bed, limiting.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from emotts.dubbing.cast import Cast
+from emotts.dubbing.cues import Cue, timing_problem
+from emotts.dubbing.fit import DEFAULT_MAX_SPEED, check_fit_options, plan_fit
+from emotts.dubbing.mixing import db_to_gain, duck_gain, limit_peaks, place, resample
+from emotts.dubbing.tags import read_cue_text
+from emotts.dubbing.track import CueReport, RenderedCue, Track
+from emotts.emotion.spec import EmotionSpec
+from emotts.errors import ConfigError, EmottsError
+from emotts.synthesis.batch import (
+    BATCH_ROWS,
+    SentenceAcoustic,
+    Utterance,
+    acoustic_batch,
+    prepare_utterance,
+    vocode_utterance,
+)
+from emotts.synthesis.controls import SynthesisControls, resolve_speaker
+from emotts.synthesis.pipeline import SpeechSynthesizer, coerce_emotion
+from emotts.synthesis.result import Audio
+
+PRESETS_MISSING = (
+    "emotion presets are not available yet in this version of emotts; give the emotion "
+    "itself (an emotion column or a leading tag such as [happy; intensity=0.8])"
+)
+
+
+@dataclass
+class _Plan:
+    """A cue on its way to the track."""
+
+    cue: Cue
+    row: CueReport
+    role: str = ""  # who speaks: a character name or the speaker; one role never overlaps itself
+    utterance: Utterance | None = None
+    natural: list[SentenceAcoustic] = field(default_factory=list)
+    audio: Audio | None = None
+
+
+class Dubber:
+    """Renders cues with one voice.
+
+    Args:
+        voice: a loaded voice (torch `Voice` or `OnnxVoice`).
+        fit: "natural" (default) or "exact" (see `emotts.dubbing.fit`).
+        max_speed: highest speed-up for natural fit before speech runs over (default 1.5).
+        emotion: emotion of cues without a tag or emotion column (default neutral).
+        cast: character names -> speakers (`Cast`, a ``{name: speaker}`` dict or ``Alice=0``).
+        speaker: speaker of cues that name none (default: the voice's first).
+        sample_rate: rate of the track (default: the voice's).
+        length: track length in seconds (default: the bed's, else up to the last speech).
+        bed: an audio file to mix the dialogue over.
+        bed_level, dialogue_level: gains in dB; duck: dB the bed drops while speech plays.
+        progress: show a progress bar on stderr.
+    """
+
+    def __init__(
+        self,
+        voice: SpeechSynthesizer,
+        *,
+        fit: str = "natural",
+        max_speed: float = DEFAULT_MAX_SPEED,
+        emotion: EmotionSpec | str | None = None,
+        cast: Cast | dict | str | None = None,
+        speaker: str | int | None = None,
+        sample_rate: int | None = None,
+        length: float | None = None,
+        bed: str | Path | None = None,
+        bed_level: float = 0.0,
+        dialogue_level: float = 0.0,
+        duck: float = 0.0,
+        progress: bool = False,
+        batch_rows: int = BATCH_ROWS,
+    ) -> None:
+        check_fit_options(fit, max_speed)
+        self.voice = voice
+        self.fit = fit
+        self.max_speed = float(max_speed)
+        self.emotion = coerce_emotion(emotion)
+        if isinstance(cast, str):
+            cast = Cast.parse(cast)
+        self.cast = cast if isinstance(cast, Cast) else Cast(dict(cast or {}))
+        self.speaker_id = resolve_speaker(speaker, voice.speakers)
+        if sample_rate is not None and (
+            isinstance(sample_rate, bool)
+            or not isinstance(sample_rate, int)
+            or not 8000 <= sample_rate <= 192000
+        ):
+            raise ConfigError(
+                f"sample rate {sample_rate!r} is invalid; accepted: an integer in [8000, 192000] Hz"
+            )
+        self.sample_rate = sample_rate or voice.sample_rate
+        if length is not None and not (isinstance(length, int | float) and 0 < length <= 24 * 3600):
+            raise ConfigError(f"length {length!r} is invalid; accepted: seconds in (0, 86400]")
+        self.length = length
+        self.bed = None
+        if bed is not None:
+            from emotts.audio.io import load_audio
+
+            self.bed = load_audio(bed, voice.sample_rate)
+        if duck < 0:
+            raise ConfigError(
+                f"duck {duck!r} dB is invalid; accepted: 0 (off) or more dB of reduction"
+            )
+        self.bed_gain = db_to_gain(bed_level)
+        self.dialogue_gain = db_to_gain(dialogue_level)
+        self.duck = float(duck)
+        self.progress = progress
+        self.batch_rows = batch_rows
+
+    @property
+    def _frame_seconds(self) -> float:
+        return self.voice.audio_config.hop_length / self.voice.sample_rate
+
+    def _track_length(self) -> float | None:
+        if self.length is not None:
+            return float(self.length)
+        return None if self.bed is None else len(self.bed) / self.voice.sample_rate
+
+    def render(self, cues: list[Cue]) -> Track:
+        """Render ``cues`` into one `Track`; bad cues are skipped and reported, never raised.
+
+        Raises:
+            ConfigError: the cast cannot map a character name the cues use.
+        """
+        names = list(
+            dict.fromkeys(c.voice for c in cues if c.voice is not None and c.problem is None)
+        )
+        roles = self.cast.resolve(names, self.voice.speakers)
+        plans = [self._read(cue, roles) for cue in cues]
+        spoken = [p for p in plans if p.utterance is not None]
+        for plan, natural in zip(
+            spoken,
+            acoustic_batch(self.voice, [p.utterance for p in spoken], batch_rows=self.batch_rows),
+            strict=True,
+        ):
+            plan.natural = natural
+        targets = self._fit(spoken)
+        self._render_audio(spoken, targets)
+        return self._mix(plans)
+
+    def _skip(self, cue: Cue, reason: str, row: CueReport | None = None) -> _Plan:
+        base = row or CueReport(cue.number, cue.line, "skipped", cue.start, cue.end, cue.text)
+        return _Plan(cue, replace(base, status="skipped", reason=reason))
+
+    def _read(self, cue: Cue, roles: dict[str, int]) -> _Plan:
+        if cue.problem is not None:
+            return self._skip(cue, cue.problem)
+        problem = timing_problem(cue)
+        if problem is not None:
+            return self._skip(cue, problem)
+        track_length = self._track_length()
+        if track_length is not None and cue.end > track_length:
+            return self._skip(
+                cue, f"ends at {cue.end:.3f} s, after the end of the track at {track_length:.3f} s"
+            )
+        row = CueReport(
+            cue.number, cue.line, "spoken", cue.start, cue.end, cue.text, warnings=list(cue.notes)
+        )
+        try:
+            text = read_cue_text(cue.text)
+        except EmottsError as error:
+            return self._skip(cue, str(error), row)
+        row = replace(
+            row,
+            text=text.spoken,
+            sounds=list(text.sounds),
+            warnings=row.warnings + list(text.warnings),
+        )
+        if text.preset is not None or cue.preset is not None:
+            return self._skip(cue, PRESETS_MISSING, row)
+        emotion = text.emotion or cue.emotion
+        if text.emotion is not None and cue.emotion is not None:
+            row.warnings.append(
+                f"the leading tag [{text.emotion}] is used, not the emotion column {cue.emotion}"
+            )
+        try:
+            emotion = coerce_emotion(emotion) if emotion is not None else self.emotion
+            if cue.speaker is not None:
+                speaker_id, role = resolve_speaker(cue.speaker, self.voice.speakers), None
+            elif cue.voice is not None:
+                speaker_id, role = roles[cue.voice], cue.voice
+            else:
+                speaker_id, role = self.speaker_id, None
+            speaker = self.voice.speakers[speaker_id]
+            row = replace(row, speaker=speaker, voice=cue.voice, emotion=str(emotion))
+            if not text.spoken:
+                if not text.sounds:
+                    return self._skip(cue, "the cue has no text to speak", row)
+                return _Plan(cue, replace(row, status="sound"))
+            controls = SynthesisControls(speed=1.0 if cue.speed is None else cue.speed)
+            utterance = prepare_utterance(
+                self.voice, text.spoken, emotion, speaker=speaker_id, controls=controls
+            )
+        except EmottsError as error:
+            return self._skip(cue, str(error), row)
+        return _Plan(cue, row, role or f"speaker {speaker}", utterance)
+
+    def _fit(self, spoken: list[_Plan]) -> list[int | None]:
+        """Frames per spoken cue (None: keep the natural rendering); fills speed and warnings."""
+        hop_seconds = self._frame_seconds
+        track_length = self._track_length()
+        by_start = sorted(spoken, key=lambda p: (p.cue.start, p.cue.number))
+        next_same: dict[int, _Plan] = {}
+        last_of_role: dict[str, _Plan] = {}
+        for plan in reversed(by_start):
+            if plan.role in last_of_role:
+                next_same[plan.cue.number] = last_of_role[plan.role]
+            last_of_role[plan.role] = plan
+        targets = []
+        for plan in spoken:
+            cue = plan.cue
+            natural = sum(part.frames for part in plan.natural)
+            window = max(1, round((cue.end - cue.start) / hop_seconds))
+            following = next_same.get(cue.number)
+            limit, reason = None, ""
+            if following is not None:
+                limit = max(1, int((following.cue.start - cue.start) / hop_seconds))
+                reason = f"{following.cue.where()}, the next line of {plan.role}"
+                if following.cue.start < cue.end:
+                    plan.row.warnings.append(
+                        f"its window overlaps {following.cue.where()} of the same {plan.role}"
+                    )
+            if track_length is not None:
+                end_limit = max(1, int((track_length - cue.start) / hop_seconds))
+                if limit is None or end_limit < limit:
+                    limit, reason = end_limit, "the end of the track"
+            fit = plan_fit(self.fit, natural, window, limit, self.max_speed, reason)
+            frames = natural if fit.frames is None else fit.frames
+            plan.row = replace(
+                plan.row,
+                speed=round(fit.speed, 4),
+                natural_duration=natural * hop_seconds,
+                overflow=max(0.0, (frames - window) * hop_seconds) if frames > window else 0.0,
+                warnings=plan.row.warnings + list(fit.warnings),
+            )
+            if plan.row.overflow > 0:
+                plan.row.warnings.append(
+                    f"runs {plan.row.overflow:.2f} s past the cue end at speed {fit.speed:.2f}"
+                )
+            targets.append(fit.frames)
+        return targets
+
+    def _render_audio(self, spoken: list[_Plan], targets: list[int | None]) -> None:
+        changed = [i for i, t in enumerate(targets) if t is not None]
+        rendered = acoustic_batch(
+            self.voice,
+            [spoken[i].utterance for i in changed],
+            [targets[i] for i in changed],
+            [spoken[i].natural for i in changed],
+            self.batch_rows,
+        )
+        for i, acoustic in zip(changed, rendered, strict=True):
+            spoken[i].natural = acoustic
+        from tqdm import tqdm
+
+        with tqdm(
+            total=len(spoken),
+            desc="dubbing",
+            unit="cue",
+            disable=not self.progress,
+            file=sys.stderr,
+        ) as bar:
+            for plan in spoken:
+                plan.audio = vocode_utterance(self.voice, plan.utterance, plan.natural)
+                bar.update(1)
+
+    def _mix(self, plans: list[_Plan]) -> Track:
+        rate = self.voice.sample_rate
+        spoken = [p for p in plans if p.utterance is not None]
+        rendered = [RenderedCue(p.cue, p.row.speaker, p.cue.start, p.audio) for p in spoken]
+        spans = {
+            p.cue.number: (
+                round(p.cue.start * rate),
+                round(p.cue.start * rate) + len(p.audio.samples),
+            )
+            for p in spoken
+        }
+        for plan in spoken:
+            start, end = spans[plan.cue.number]
+            plan.row = replace(
+                plan.row,
+                speech_start=start / rate,
+                speech_end=end / rate,
+                overlaps=[
+                    other.cue.number
+                    for other in spoken
+                    if other.role != plan.role
+                    and other is not plan
+                    and spans[other.cue.number][0] < end
+                    and start < spans[other.cue.number][1]
+                ],
+            )
+            if plan.row.overlaps:
+                plan.row.warnings.append(
+                    f"overlaps cue(s) {', '.join(map(str, plan.row.overlaps))} of other speakers; mixed"
+                )
+        fixed = self._track_length()
+        needed = max(
+            [
+                0,
+                *(end for _, end in spans.values()),
+                *(round(p.cue.end * rate) for p in plans if p.row.status != "skipped"),
+            ]
+        )
+        length = round(fixed * rate) if fixed is not None else needed
+        dialogue = place(
+            length, [(spans[p.cue.number][0], p.audio.samples * self.dialogue_gain) for p in spoken]
+        )
+        if self.bed is not None:
+            bed = np.zeros(length, np.float32)
+            bed[: min(length, len(self.bed))] = self.bed[:length]
+            if self.duck > 0:
+                bed *= duck_gain(length, list(spans.values()), rate, self.duck)
+            dialogue = dialogue + bed * self.bed_gain
+        samples = resample(limit_peaks(dialogue, rate), rate, self.sample_rate)
+        if self.sample_rate != rate:
+            samples = limit_peaks(samples, self.sample_rate)
+        return Track(samples, self.sample_rate, rendered, [p.row for p in plans])

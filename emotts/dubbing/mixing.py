@@ -1,0 +1,87 @@
+"""Putting speech on one track: placement, bed with ducking, and a peak limiter.
+
+Overlapping cues add up; a look-ahead peak limiter then keeps the sum under the ceiling
+(-1 dBFS) by lowering only the passages that would exceed it, so overlaps never clip and the
+rest of the track keeps its level.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Peak ceiling of the mixed track: 1 dB of headroom below full scale.
+CEILING = 10 ** (-1 / 20)
+_LIMITER_BLOCK_SECONDS = 0.005
+_LIMITER_SPREAD_BLOCKS = 4  # gain changes spread over +-20 ms: no clicks
+_DUCK_ATTACK_SECONDS = 0.05
+_DUCK_RELEASE_SECONDS = 0.3
+
+
+def db_to_gain(db: float) -> float:
+    return float(10 ** (db / 20))
+
+
+def place(length: int, segments: list[tuple[int, np.ndarray]]) -> np.ndarray:
+    """Sum of ``(start_sample, samples)`` segments on a silent track of ``length`` samples."""
+    track = np.zeros(length, np.float32)
+    for start, samples in segments:
+        end = min(length, start + len(samples))
+        track[start:end] += samples[: end - start]
+    return track
+
+
+def _moving(values: np.ndarray, radius: int, reduce) -> np.ndarray:
+    padded = np.pad(values, radius, mode="edge")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * radius + 1)
+    return reduce(windows, axis=1)
+
+
+def limit_peaks(samples: np.ndarray, sample_rate: int, ceiling: float = CEILING) -> np.ndarray:
+    """``samples`` with every peak at or under ``ceiling``; untouched where it already is.
+
+    Gain per 5 ms block is the most each block allows; a moving minimum then a moving mean of
+    the same radius smooth it without ever exceeding any block's allowance.
+    """
+    if len(samples) == 0:
+        return samples
+    block = max(1, round(_LIMITER_BLOCK_SECONDS * sample_rate))
+    blocks = -(-len(samples) // block)
+    padded = np.zeros(blocks * block, np.float32)
+    padded[: len(samples)] = np.abs(samples)
+    peaks = padded.reshape(blocks, block).max(axis=1)
+    allowed = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12))
+    if allowed.min() >= 1.0:
+        return samples
+    radius = _LIMITER_SPREAD_BLOCKS
+    gain = _moving(_moving(allowed, radius, np.min), radius, np.mean)
+    return (samples * np.repeat(gain, block)[: len(samples)]).astype(np.float32)
+
+
+def duck_gain(
+    length: int, active: list[tuple[int, int]], sample_rate: int, depth_db: float
+) -> np.ndarray:
+    """Gain curve for the bed: 1 outside speech, ``-depth_db`` dB while speech is active,
+    with a 50 ms ramp down before speech starts and a 300 ms ramp up after it ends."""
+    mask = np.zeros(length, np.float32)
+    for start, end in active:
+        mask[max(0, start) : max(0, min(length, end))] = 1.0
+    attack = max(1, round(_DUCK_ATTACK_SECONDS * sample_rate))
+    release = max(1, round(_DUCK_RELEASE_SECONDS * sample_rate))
+    # Causal ramps: a ramp towards 1 that starts `attack` before speech (look-ahead) and a
+    # ramp back down that takes `release` after it.
+    ahead = np.convolve(mask[::-1], np.ones(attack, np.float32) / attack)[:length][::-1]
+    after = np.convolve(mask, np.ones(release, np.float32) / release)[:length]
+    envelope = np.maximum(np.minimum(1.0, ahead * 2), after)
+    envelope = np.maximum(envelope, mask)
+    return (1.0 - (1.0 - db_to_gain(-depth_db)) * envelope).astype(np.float32)
+
+
+def resample(samples: np.ndarray, source_rate: int, target_rate: int) -> np.ndarray:
+    if source_rate == target_rate:
+        return samples
+    import torch
+    import torchaudio
+
+    return torchaudio.functional.resample(
+        torch.from_numpy(np.ascontiguousarray(samples)), source_rate, target_rate
+    ).numpy()

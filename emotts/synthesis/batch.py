@@ -1,0 +1,160 @@
+"""Many utterances through one synthesizer, sharing acoustic batches (dubbing, bulk jobs).
+
+`SpeechSynthesizer.synthesize` batches the sentences of one text with one speaker and one set
+of controls. Here every sentence of every utterance is a row of its own, with its own speaker,
+controls and frame target, so rows from different utterances fill the same acoustic batch.
+Rows are sorted by length before batching, which keeps padding (wasted compute) small.
+Backend-neutral: only `run_acoustic` and `vocode` of the synthesizer are used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from emotts.emotion.spec import EmotionSpec
+from emotts.synthesis.controls import SynthesisControls, resolve_speaker, split_frames
+from emotts.synthesis.inputs import build_inputs
+from emotts.synthesis.pipeline import SpeechSynthesizer, coerce_emotion, sentence_scales
+from emotts.synthesis.result import Audio, concatenate, sentence_audio
+from emotts.text.frontend import SentenceInput
+
+#: Rows per acoustic call: large enough to amortize per-call cost, small enough for memory.
+BATCH_ROWS = 16
+# Controls that vary per row; the rest of the named inputs are per phoneme or fixed.
+_ROW_CONTROLS = ("speed", "pitch_shift", "pitch_range", "energy_scale")
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One text ready for the acoustic model: its sentences, speaker index and controls
+    (``controls.duration`` is ignored here; targets are given to `acoustic_batch`)."""
+
+    sentences: list[SentenceInput]
+    speaker_id: int
+    controls: SynthesisControls
+
+
+@dataclass(frozen=True)
+class SentenceAcoustic:
+    """Acoustic output of one sentence: mel [80, T_fr] and durations [T_ph] in frames."""
+
+    mel: np.ndarray
+    durations: np.ndarray
+
+    @property
+    def frames(self) -> int:
+        return int(self.mel.shape[1])
+
+
+def prepare_utterance(
+    synth: SpeechSynthesizer,
+    text: str,
+    emotion: EmotionSpec | str | None = None,
+    *,
+    speaker: str | int | None = None,
+    controls: SynthesisControls | None = None,
+) -> Utterance:
+    """Run the front-end and validate; raises the `EmottsError` that `synthesize` would."""
+    return Utterance(
+        synth.frontend.process(text, coerce_emotion(emotion)),
+        resolve_speaker(speaker, synth.speakers),
+        controls or SynthesisControls(),
+    )
+
+
+def _run_rows(
+    synth: SpeechSynthesizer,
+    rows: list[tuple[SentenceInput, int, SynthesisControls, int]],
+    batch_rows: int,
+) -> list[SentenceAcoustic]:
+    """(sentence, speaker, controls, target frames or 0) rows -> acoustic output per row."""
+    results: list[SentenceAcoustic | None] = [None] * len(rows)
+    order = sorted(range(len(rows)), key=lambda i: len(rows[i][0].phoneme_ids))
+    for begin in range(0, len(order), batch_rows):
+        picked = order[begin : begin + batch_rows]
+        sentences = [rows[i][0] for i in picked]
+        inputs = build_inputs(
+            sentences,
+            synth.labels,
+            0,
+            SynthesisControls(),
+            [rows[i][3] for i in picked],
+            sentence_scales(sentences),
+        )
+        inputs["speaker_ids"] = np.asarray([rows[i][1] for i in picked], np.int64)
+        for name in _ROW_CONTROLS:
+            inputs[name] = np.asarray([getattr(rows[i][2], name) for i in picked], np.float32)
+        out = synth.run_acoustic(inputs)
+        for row, index in enumerate(picked):
+            frames = int(out["mel_lengths"][row])
+            results[index] = SentenceAcoustic(
+                out["mel"][row, :, :frames],
+                out["durations"][row, : len(rows[index][0].phoneme_ids)],
+            )
+    return results  # type: ignore[return-value]
+
+
+def acoustic_batch(
+    synth: SpeechSynthesizer,
+    utterances: list[Utterance],
+    total_frames: list[int | None] | None = None,
+    natural: list[list[SentenceAcoustic]] | None = None,
+    batch_rows: int = BATCH_ROWS,
+) -> list[list[SentenceAcoustic]]:
+    """Acoustic output per sentence of each utterance.
+
+    total_frames[i]: exact length in frames of utterance i (shared among its sentences in
+    proportion to their natural lengths, as `synthesize(duration=...)` does), or None for its
+    natural length. natural: a natural pass already computed for these utterances, reused for
+    that sharing; without it, a natural pass runs for the multi-sentence utterances that need it.
+    """
+    targets = total_frames or [None] * len(utterances)
+    needs_natural = [
+        i for i, t in enumerate(targets) if t is not None and len(utterances[i].sentences) > 1
+    ]
+    if needs_natural and natural is None:
+        computed = acoustic_batch(
+            synth, [utterances[i] for i in needs_natural], None, None, batch_rows
+        )
+        natural = [[] for _ in utterances]
+        for i, result in zip(needs_natural, computed, strict=True):
+            natural[i] = result
+    rows, owners = [], []
+    for index, (utterance, target) in enumerate(zip(utterances, targets, strict=True)):
+        if target is None:
+            shares = [0] * len(utterance.sentences)
+        elif len(utterance.sentences) == 1:
+            shares = [target]
+        else:
+            shares = split_frames(target, [part.frames for part in natural[index]])  # type: ignore[index]
+        for sentence, share in zip(utterance.sentences, shares, strict=True):
+            rows.append((sentence, utterance.speaker_id, utterance.controls, share))
+            owners.append(index)
+    flat = _run_rows(synth, rows, batch_rows)
+    grouped: list[list[SentenceAcoustic]] = [[] for _ in utterances]
+    for owner, result in zip(owners, flat, strict=True):
+        grouped[owner].append(result)
+    return grouped
+
+
+def vocode_utterance(
+    synth: SpeechSynthesizer, utterance: Utterance, acoustic: list[SentenceAcoustic]
+) -> Audio:
+    """Vocode one utterance's sentences and join them into one `Audio` with timings."""
+    hop = synth.audio_config.hop_length
+    parts = []
+    for sentence, part in zip(utterance.sentences, acoustic, strict=True):
+        samples = synth.vocode(part.mel) if part.frames else np.zeros(0, np.float32)
+        parts.append(
+            sentence_audio(
+                sentence,
+                part.durations,
+                samples[: part.frames * hop],
+                synth.sample_rate,
+                hop,
+                part.mel,
+            )
+        )
+    return concatenate(parts)
