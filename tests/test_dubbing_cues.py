@@ -6,6 +6,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from emotts.dubbing import Cast, load_cues
 from emotts.dubbing.fit import plan_fit
@@ -203,3 +205,34 @@ def test_limiter_keeps_peaks_under_the_ceiling_and_leaves_quiet_audio_alone():
     limited = limit_peaks(loud, rate)
     assert np.abs(limited).max() <= CEILING + 1e-6
     assert np.array_equal(limited[:5000], loud[:5000])  # far from the loud part: untouched
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    natural=st.integers(1, 2000),
+    window=st.integers(1, 1000),
+    limit=st.one_of(st.none(), st.integers(1, 3000)),
+    max_speed=st.floats(1.0, 4.0),
+)
+def test_fit_policy_properties(natural, window, limit, max_speed):
+    exact = plan_fit("exact", natural, window, limit, max_speed)
+    assert exact.frames == window
+    fit = plan_fit("natural", natural, window, limit, max_speed)
+    frames = natural if fit.frames is None else fit.frames
+    assert fit.speed == pytest.approx(natural / frames)
+    assert frames <= max(natural, window)  # never slower than natural, never padded
+    if limit is not None and frames > window:
+        assert frames <= limit  # overflow never passes the limit
+    if fit.speed > max_speed + 1e-9:
+        assert fit.warnings and limit is not None
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    gains=st.lists(st.floats(0.0, 8.0), min_size=1, max_size=40),
+    seed=st.integers(0, 1000),
+)
+def test_limiter_never_exceeds_the_ceiling(gains, seed):
+    noise = np.random.default_rng(seed).uniform(-1, 1, 441 * len(gains)).astype(np.float32)
+    loud = noise * np.repeat(np.asarray(gains, np.float32), 441)
+    assert np.abs(limit_peaks(loud, 22050)).max() <= CEILING + 1e-6

@@ -236,3 +236,22 @@ def test_script_columns_speakers_and_presets(voice, tmp_path):
     one, two, three = Dubber(voice, emotion="sad").render(load_cues(script)).report
     assert (one.speaker, one.emotion, two.speaker, two.emotion) == ("b", "angry", "a", "sad")
     assert three.status == "skipped" and three.reason == PRESETS_MISSING
+
+
+def test_fixed_length_skips_cues_past_the_end(voice):
+    cues = parse_cues(_srt((0.2, 1.0, "Hi."), (1.5, 3.0, "Too late.")), "srt")
+    track = Dubber(voice, length=2.0).render(cues)
+    assert track.duration == pytest.approx(2.0)
+    assert track.report[0].status == "spoken"
+    assert track.skipped[0].cue == 2 and "after the end of the track" in track.skipped[0].reason
+
+
+def test_cli_unknown_cast_name_stops_before_synthesis(voice_dir, tmp_path, capsys):
+    vtt = tmp_path / "scene.vtt"
+    vtt.write_text("WEBVTT\n\n00:00.500 --> 00:02.000\n<v Zed>Hello.\n", encoding="utf-8")
+    cast = tmp_path / "cast.txt"
+    cast.write_text("# who is who\nAlice=a\n", encoding="utf-8")
+    out = tmp_path / "t.wav"
+    args = ["dub", str(vtt), "-o", str(out), "-v", str(voice_dir), "--cast-file", str(cast)]
+    assert main(args) == 2
+    assert "'Zed'" in capsys.readouterr().err and not out.exists()

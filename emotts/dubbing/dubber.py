@@ -113,10 +113,13 @@ class Dubber:
             from emotts.audio.io import load_audio
 
             self.bed = load_audio(bed, voice.sample_rate)
-        if duck < 0:
+        if not (isinstance(duck, int | float) and 0.0 <= duck <= 60.0):
             raise ConfigError(
-                f"duck {duck!r} dB is invalid; accepted: 0 (off) or more dB of reduction"
+                f"duck {duck!r} dB is invalid; accepted: 0 (off) to 60 dB of reduction"
             )
+        for name, level in (("bed level", bed_level), ("dialogue level", dialogue_level)):
+            if not (isinstance(level, int | float) and -60.0 <= level <= 24.0):
+                raise ConfigError(f"{name} {level!r} dB is invalid; accepted: [-60, 24] dB")
         self.bed_gain = db_to_gain(bed_level)
         self.dialogue_gain = db_to_gain(dialogue_level)
         self.duck = float(duck)
@@ -216,18 +219,18 @@ class Dubber:
         hop_seconds = self._frame_seconds
         track_length = self._track_length()
         by_start = sorted(spoken, key=lambda p: (p.cue.start, p.cue.number))
-        next_same: dict[int, _Plan] = {}
+        next_same: dict[int, _Plan] = {}  # id(plan) -> the next plan of its role
         last_of_role: dict[str, _Plan] = {}
         for plan in reversed(by_start):
             if plan.role in last_of_role:
-                next_same[plan.cue.number] = last_of_role[plan.role]
+                next_same[id(plan)] = last_of_role[plan.role]
             last_of_role[plan.role] = plan
         targets = []
         for plan in spoken:
             cue = plan.cue
             natural = sum(part.frames for part in plan.natural)
             window = max(1, round((cue.end - cue.start) / hop_seconds))
-            following = next_same.get(cue.number)
+            following = next_same.get(id(plan))
             limit, reason = None, ""
             if following is not None:
                 limit = max(1, int((following.cue.start - cue.start) / hop_seconds))
@@ -284,51 +287,58 @@ class Dubber:
         rate = self.voice.sample_rate
         spoken = [p for p in plans if p.utterance is not None]
         rendered = [RenderedCue(p.cue, p.row.speaker, p.cue.start, p.audio) for p in spoken]
-        spans = {
-            p.cue.number: (
-                round(p.cue.start * rate),
-                round(p.cue.start * rate) + len(p.audio.samples),
-            )
+        spans = [
+            (round(p.cue.start * rate), round(p.cue.start * rate) + len(p.audio.samples))
             for p in spoken
-        }
-        for plan in spoken:
-            start, end = spans[plan.cue.number]
+        ]
+        overlaps = _overlapping(spans, [p.role for p in spoken])
+        for plan, (start, end), others in zip(spoken, spans, overlaps, strict=True):
+            numbers = [spoken[i].cue.number for i in others]
             plan.row = replace(
-                plan.row,
-                speech_start=start / rate,
-                speech_end=end / rate,
-                overlaps=[
-                    other.cue.number
-                    for other in spoken
-                    if other.role != plan.role
-                    and other is not plan
-                    and spans[other.cue.number][0] < end
-                    and start < spans[other.cue.number][1]
-                ],
+                plan.row, speech_start=start / rate, speech_end=end / rate, overlaps=numbers
             )
-            if plan.row.overlaps:
+            if numbers:
                 plan.row.warnings.append(
-                    f"overlaps cue(s) {', '.join(map(str, plan.row.overlaps))} of other speakers; mixed"
+                    f"overlaps cue(s) {', '.join(map(str, numbers))} of other speakers; mixed"
                 )
         fixed = self._track_length()
         needed = max(
             [
                 0,
-                *(end for _, end in spans.values()),
+                *(end for _, end in spans),
                 *(round(p.cue.end * rate) for p in plans if p.row.status != "skipped"),
             ]
         )
         length = round(fixed * rate) if fixed is not None else needed
         dialogue = place(
-            length, [(spans[p.cue.number][0], p.audio.samples * self.dialogue_gain) for p in spoken]
+            length,
+            [
+                (start, plan.audio.samples * self.dialogue_gain)
+                for plan, (start, _) in zip(spoken, spans, strict=True)
+            ],
         )
         if self.bed is not None:
             bed = np.zeros(length, np.float32)
             bed[: min(length, len(self.bed))] = self.bed[:length]
             if self.duck > 0:
-                bed *= duck_gain(length, list(spans.values()), rate, self.duck)
+                bed *= duck_gain(length, spans, rate, self.duck)
             dialogue = dialogue + bed * self.bed_gain
         samples = resample(limit_peaks(dialogue, rate), rate, self.sample_rate)
         if self.sample_rate != rate:
             samples = limit_peaks(samples, self.sample_rate)
         return Track(samples, self.sample_rate, rendered, [p.row for p in plans])
+
+
+def _overlapping(spans: list[tuple[int, int]], roles: list[str]) -> list[list[int]]:
+    """For each span, the indices of spans of other roles that overlap it (a sweep by start)."""
+    result: list[list[int]] = [[] for _ in spans]
+    active: list[int] = []
+    for index in sorted(range(len(spans)), key=lambda i: spans[i][0]):
+        start = spans[index][0]
+        active = [i for i in active if spans[i][1] > start]
+        for other in active:
+            if roles[other] != roles[index]:
+                result[index].append(other)
+                result[other].append(index)
+        active.append(index)
+    return [sorted(found) for found in result]
