@@ -1,0 +1,127 @@
+"""Flow-matching sampling shared by the torch decoder and the ONNX runtime (no torch import).
+
+The sampler integrates dx/dt = v(x, t) from noise at t = 0 to the mel at t = 1 on a uniform
+grid. It only uses ``+``, ``*`` and a caller-supplied velocity function, so the same code runs
+on torch tensors (`emotts.models.decoders.flow`) and on numpy arrays (an exported one-step
+velocity graph), and both backends take exactly the same steps.
+
+Guidance combines up to three velocity passes, one per emotion condition::
+
+    v = v(e_null) + w (v(e) - v(e_null)) + w_neg (v(e) - v(e_avoid))
+      = (w + w_neg) v(e) + (1 - w) v(e_null) - w_neg v(e_avoid)
+
+so w = 1, w_neg = 0 is the plain conditional velocity and w = 0 the unconditional one. The
+coefficients per pass are `guidance_coefficients`; a pass whose coefficient is zero everywhere
+is skipped, so unguided synthesis costs one network call per step.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from emotts.errors import ControlError
+
+SOLVERS = ("euler", "midpoint")
+STEPS_RANGE = (1, 50)
+TEMPERATURE_RANGE = (0.0, 2.0)
+GUIDANCE_RANGE = (-2.0, 6.0)
+AVOID_GUIDANCE_RANGE = (0.0, 4.0)
+# The passes of a guided step, in the order their conditions are stacked.
+PASSES = ("emotion", "null", "avoid")
+
+
+@dataclass(frozen=True)
+class FlowSampling:
+    """How a flow decoder integrates its ODE.
+
+    steps: solver steps (network calls per pass: ``steps`` for Euler, ``2 * steps`` midpoint).
+    temperature: scale of the starting noise (1 = as trained, 0 = the ODE's mean path).
+    solver: "euler" or "midpoint".
+    """
+
+    steps: int = 4
+    temperature: float = 1.0
+    solver: str = "euler"
+
+    def __post_init__(self) -> None:
+        low, high = STEPS_RANGE
+        if isinstance(self.steps, bool) or not isinstance(self.steps, int):
+            raise ControlError(f"steps must be an integer in [{low}, {high}]; got {self.steps!r}")
+        if not low <= self.steps <= high:
+            raise ControlError(f"steps {self.steps} is out of range; accepted: [{low}, {high}]")
+        check_number("temperature", self.temperature, *TEMPERATURE_RANGE)
+        if self.solver not in SOLVERS:
+            raise ControlError(f"unknown solver {self.solver!r}; accepted: {', '.join(SOLVERS)}")
+
+
+def check_number(name: str, value: float, low: float, high: float) -> float:
+    """``value`` as a float if it is a finite number in [low, high]; `ControlError` otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ControlError(f"{name} must be a number in [{low}, {high}]; got {value!r}")
+    if not math.isfinite(value) or not low <= value <= high:
+        raise ControlError(f"{name} {value} is out of range; accepted: [{low}, {high}]")
+    return float(value)
+
+
+def guidance_coefficients(guidance: Any, avoid_guidance: Any) -> tuple[Any, Any, Any]:
+    """Per-pass weights (emotion, null, avoid) for guidance w and negative guidance w_neg.
+
+    Works elementwise on floats, numpy arrays or torch tensors of any matching shape.
+    """
+    return guidance + avoid_guidance, 1.0 - guidance, -avoid_guidance
+
+
+def solve(velocity: Callable[[Any, float], Any], noise: Any, sampling: FlowSampling) -> Any:
+    """Integrate from ``noise * temperature`` at t = 0 to t = 1.
+
+    Args:
+        velocity: (x [B, n_mels, T], t) -> dx/dt of the same shape; t is a Python float.
+        noise: [B, n_mels, T] standard normal noise (tensor or array).
+    Returns:
+        x at t = 1, same type and shape as ``noise``.
+    """
+    x = noise * sampling.temperature
+    dt = 1.0 / sampling.steps
+    for step in range(sampling.steps):
+        t = step * dt
+        if sampling.solver == "euler":
+            x = x + dt * velocity(x, t)
+        else:
+            half = x + (0.5 * dt) * velocity(x, t)
+            x = x + dt * velocity(half, t + 0.5 * dt)
+    return x
+
+
+def sentence_noise(seed: int | None, sentence_index: int, n_mels: int, frames: int) -> np.ndarray:
+    """Standard normal noise [n_mels, frames] for one sentence, float32.
+
+    Drawn from ``(seed, sentence_index)`` so a sentence gets the same noise whether it is
+    synthesized alone, streamed or batched with others, and on every backend. ``seed`` None
+    draws fresh entropy (a different rendering each call).
+    """
+    rng = np.random.default_rng(None if seed is None else [seed, sentence_index])
+    return rng.standard_normal((n_mels, frames), dtype=np.float32)
+
+
+def batch_noise(
+    seed: int | None, first_sentence: int, n_mels: int, lengths: list[int]
+) -> np.ndarray:
+    """[B, n_mels, max(lengths)] noise, row b from `sentence_noise` of sentence first + b, zero-padded."""
+    noise = np.zeros((len(lengths), n_mels, max(lengths, default=0)), np.float32)
+    for row, length in enumerate(lengths):
+        noise[row, :, :length] = sentence_noise(seed, first_sentence + row, n_mels, length)
+    return noise
+
+
+def check_seed(seed: int | None) -> int | None:
+    """A seed is None or a non-negative integer (numpy's generators reject negatives)."""
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ControlError(f"seed must be a non-negative integer or None; got {seed!r}")
+    return seed
