@@ -8,7 +8,7 @@ import torch
 
 from emotts.errors import ControlError
 from emotts.models.decoders.flow import FlowDecoder
-from emotts.models.layers import ConditionalLayerNorm
+from emotts.models.untrained import make_conditions_visible
 from emotts.synthesis.sampling import FlowSampling, batch_noise, sentence_noise
 
 H, C, D, M, T = 16, 12, 8, 10, 14
@@ -19,11 +19,7 @@ def _decoder(**options) -> FlowDecoder:
     torch.manual_seed(0)
     sizes = dict(inner=32, kernel=3, layers=2, time_dim=16)
     decoder = FlowDecoder(H, C, M, D, **{**sizes, **options}).eval()
-    with torch.no_grad():
-        for module in decoder.modules():
-            if isinstance(module, ConditionalLayerNorm):
-                module.to_scale_shift.weight.normal_(0.0, 0.3)
-        decoder.null_emotion.normal_(0.0, 1.0)
+    make_conditions_visible(decoder, std=0.3)
     return decoder
 
 

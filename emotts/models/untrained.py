@@ -35,7 +35,6 @@ def make_untrained_voice(
     from emotts.emotion.labels import LABELS
     from emotts.models import AcousticConfig, AcousticModel
     from emotts.models.checkpoint import save_voice
-    from emotts.models.layers import ConditionalLayerNorm
     from emotts.text.symbols import default_symbols
 
     torch.manual_seed(seed)
@@ -50,11 +49,7 @@ def make_untrained_voice(
         head = model.variance_adaptor.duration.head
         head.bias.fill_(math.log1p(frames_per_phoneme))
         head.weight.mul_(0.1)
-        # Conditional norms start blind to their condition; perturb them so emotion, speaker
-        # and controls visibly reach the output, as they would after training.
-        for module in model.modules():
-            if isinstance(module, ConditionalLayerNorm):
-                module.to_scale_shift.weight.normal_(0.0, 0.2)
+        make_conditions_visible(model)
     return save_voice(
         directory,
         model,
@@ -64,3 +59,23 @@ def make_untrained_voice(
         vocoder=vocoder,
         extra={"untrained": True},
     )
+
+
+def make_conditions_visible(model, std: float = 0.2) -> None:
+    """Perturb an untrained model so every condition visibly changes its output.
+
+    Conditional norms start blind to their condition and a flow decoder's null emotion starts
+    at zero; random values make emotion, speaker, controls and guidance reach the output, as
+    they would after training (in place, under no_grad).
+    """
+    import torch
+
+    from emotts.models.decoders.flow import FlowDecoder
+    from emotts.models.layers import ConditionalLayerNorm
+
+    with torch.no_grad():
+        for module in model.modules():
+            if isinstance(module, ConditionalLayerNorm):
+                module.to_scale_shift.weight.normal_(0.0, std)
+            elif isinstance(module, FlowDecoder):
+                module.null_emotion.normal_(0.0, 1.0)
