@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 __version__ = "0.1.0"
-__all__ = ["Audio", "Emotion", "EmotionSpec", "Voice", "__version__"]
+__all__ = ["Audio", "Emotion", "EmotionSpec", "Voice", "__version__", "load_voice"]
 
 
 def __getattr__(name: str):
-    # Lazy so that `import emotts.onnx.runtime` (the torch-free serving path) and light
-    # commands never pay for importing torch.
-    if name == "Voice":
-        from emotts.api import Voice
+    # Lazy (through emotts.api) so that the torch-free serving path (`load_voice` of an ONNX
+    # voice) and light commands never pay for importing torch.
+    if name in __all__:
+        from emotts import api
 
-        return Voice
-    if name in ("Emotion", "EmotionSpec"):
-        from emotts.emotion.spec import EmotionSpec
-
-        return EmotionSpec
-    if name == "Audio":
-        from emotts.synthesis.result import Audio
-
-        return Audio
+        return getattr(api, name)
     raise AttributeError(f"module 'emotts' has no attribute {name!r}")

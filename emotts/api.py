@@ -1,114 +1,31 @@
-"""The Python API: `Voice`, `Emotion`, `Audio`.
+"""The Python API in one import: `load_voice`, `Voice`, `Emotion`, `Audio`.
 
-from emotts import Voice, Emotion
-voice = Voice.load()                      # the default voice shipped in the package
+from emotts import load_voice, Emotion
+voice = load_voice()                      # the default voice shipped in the package
 audio = voice.synthesize("Hello there!", emotion=Emotion.label("happy", intensity=1.3))
 audio.save("hello.wav"); audio.words     # word timings in seconds
+
+Names resolve lazily, so importing this module (or `emotts`) loads torch only when the torch
+`Voice` itself is asked for; an ONNX voice from `load_voice` never imports it.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import numpy as np
-import torch
-
-from emotts.audio.config import AudioConfig
-from emotts.emotion.spec import EmotionSpec
-from emotts.errors import ControlError
-from emotts.models.checkpoint import load_acoustic_model
-from emotts.synthesis.inputs import ACOUSTIC_INPUTS, ACOUSTIC_OUTPUTS
-from emotts.synthesis.pipeline import SpeechSynthesizer, coerce_emotion
-from emotts.synthesis.result import Audio
-from emotts.voices import resolve_voice
-
-__all__ = ["Audio", "Emotion", "Voice", "coerce_emotion"]
-
-Emotion = EmotionSpec
-BACKENDS = ("torch", "onnx", "auto")
+_HOMES = {
+    "Audio": ("emotts.synthesis.result", "Audio"),
+    "Emotion": ("emotts.emotion.spec", "EmotionSpec"),
+    "EmotionSpec": ("emotts.emotion.spec", "EmotionSpec"),
+    "Voice": ("emotts.backends.torch_voice", "Voice"),
+    "coerce_emotion": ("emotts.synthesis.pipeline", "coerce_emotion"),
+    "load_voice": ("emotts.backends", "load_voice"),
+}
+__all__ = sorted(_HOMES)
 
 
-class Voice(SpeechSynthesizer):
-    """A trained voice on the torch backend (see `SpeechSynthesizer` for synthesize/stream)."""
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
 
-    def __init__(self, model, config: dict, directory: Path, vocoder=None) -> None:
-        super().__init__(
-            AudioConfig.from_dict(config["audio"]),
-            config["text"]["language"],
-            config["text"]["symbols"],
-        )
-        self.model = model
-        self.config = config
-        self.directory = directory
-        self._vocoder = vocoder
-
-    @classmethod
-    def load(
-        cls,
-        path_or_name: str | Path | None = None,
-        *,
-        backend: str = "auto",
-        vocoder: str | None = None,
-        threads: int | None = None,
-    ):
-        """Load a voice directory, a shipped voice by name, or the default voice (None).
-
-        backend: "torch", "onnx" (an exported voice, served by onnxruntime) or "auto" (ONNX
-        when the directory is an exported voice, torch otherwise). vocoder: override the
-        voice's vocoder ("hifigan-universal" or "griffinlim"; torch backend).
-        """
-        if backend not in BACKENDS:
-            raise ControlError(f"unknown backend {backend!r}; accepted: {', '.join(BACKENDS)}")
-        directory = resolve_voice(path_or_name)
-        is_onnx = (directory / "voice.json").is_file() and not (
-            directory / "model.safetensors"
-        ).is_file()
-        if backend == "onnx" or (backend == "auto" and is_onnx):
-            from emotts.onnx.runtime import OnnxVoice
-
-            return OnnxVoice.load(directory, threads=threads)
-        if threads is not None:
-            if threads < 1:
-                raise ControlError(f"threads must be a positive integer; got {threads}")
-            torch.set_num_threads(threads)
-        model, config = load_acoustic_model(directory)
-        if vocoder is not None:
-            config = {**config, "vocoder": vocoder}
-        return cls(model, config, directory)
-
-    @property
-    def labels(self) -> list[str]:
-        return list(self.model.config.labels)
-
-    @property
-    def speakers(self) -> list[str]:
-        return list(self.model.config.speakers)
-
-    @property
-    def vocoder(self):
-        if self._vocoder is None:
-            from vocoders import load_vocoder
-
-            try:
-                self._vocoder = load_vocoder(self.config.get("vocoder", "hifigan-universal"))
-            except ValueError as error:
-                raise ControlError(str(error)) from None
-        return self._vocoder
-
-    def seed(self, seed: int | None) -> None:
-        if seed is not None:
-            torch.manual_seed(seed)
-
-    def run_acoustic(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        with torch.inference_mode():
-            outputs = self.model(*(torch.from_numpy(inputs[name]) for name in ACOUSTIC_INPUTS))
-        return {
-            name: tensor.numpy() for name, tensor in zip(ACOUSTIC_OUTPUTS, outputs, strict=True)
-        }
-
-    def vocode(self, mel: np.ndarray) -> np.ndarray:
-        with torch.inference_mode():
-            wave = self.vocoder(
-                torch.from_numpy(np.ascontiguousarray(mel, dtype=np.float32)).unsqueeze(0)
-            )
-        return np.clip(wave.squeeze(0).numpy(), -1.0, 1.0).astype(np.float32)
+    module, attribute = _HOMES[name]
+    return getattr(importlib.import_module(module), attribute)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-SENTENCES_FILE = Path(__file__).parent / "onnx" / "bench_sentences.txt"
+SENTENCES_FILE = Path(__file__).parent / "bench_sentences.txt"
 BACKENDS = ("torch", "onnx", "onnx-int8")
 # Sentences joined into the paragraph whose first audio is timed.
 _PARAGRAPH_SENTENCES = 3
@@ -54,12 +54,12 @@ def read_sentences(path: str | Path = SENTENCES_FILE) -> list[str]:
 
 def _load(backend: str, voice: Path, threads: int):
     if backend == "torch":
-        from emotts.api import Voice
+        from emotts.backends import load_voice
 
-        loaded = Voice.load(voice, backend="torch", threads=threads)
+        loaded = load_voice(voice, backend="torch", threads=threads)
         loaded.vocoder  # noqa: B018 - the vocoder loads lazily; load time should include it
         return loaded
-    from emotts.onnx.runtime import OnnxVoice
+    from emotts.backends.onnx_voice import OnnxVoice
 
     return OnnxVoice.load(voice, threads=threads, quantized=backend == "onnx-int8")
 

@@ -14,8 +14,8 @@ import pytest
 import soundfile
 import torch
 
-from emotts.api import Voice
 from emotts.audio.config import AudioConfig
+from emotts.backends.torch_voice import Voice
 from emotts.cli import main
 from emotts.emotion.labels import LABELS
 from emotts.emotion.spec import EmotionSpec

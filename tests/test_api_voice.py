@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from emotts.api import Voice
+from emotts.backends.torch_voice import Voice
 from emotts.cli import main
 from emotts.emotion.spec import EmotionSpec
 from emotts.errors import ConfigError, ControlError, EmotionSpecError, MarkupError, TextError

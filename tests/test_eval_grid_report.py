@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from emotts.cli.eval import register
 from emotts.eval import grid
-from emotts.eval.cli import register
 from emotts.eval.evaluate import read_sentences, summarize
 from emotts.eval.report import write_report
 

@@ -23,11 +23,11 @@ import onnxruntime as ort
 import pytest
 import torch
 
+from emotts.backends.onnx_format import ONNX_OPSET
 from emotts.cli import main
 from emotts.emotion.spec import EmotionSpec, parse_emotion
 from emotts.models.checkpoint import load_acoustic_model
 from emotts.models.untrained import make_untrained_voice
-from emotts.onnx.voice_format import ONNX_OPSET
 from emotts.synthesis.controls import SynthesisControls
 from emotts.synthesis.inputs import ACOUSTIC_INPUTS, ACOUSTIC_OUTPUTS, build_inputs
 from emotts.text.frontend import TextFrontend
@@ -179,8 +179,8 @@ def test_quantized_graph_runs_and_stays_close(exported, session, frontend, model
 
 @pytest.fixture(scope="module")
 def voices(exported):
-    from emotts.api import Voice
-    from emotts.onnx.runtime import OnnxVoice
+    from emotts.backends.onnx_voice import OnnxVoice
+    from emotts.backends.torch_voice import Voice
 
     return Voice.load(exported[0], backend="torch"), OnnxVoice.load(exported[1], threads=1)
 
@@ -226,9 +226,9 @@ def test_stream_yields_each_sentence_like_synthesize(voices):
 
 
 def test_voice_load_dispatches_to_onnx_and_errors_are_clear(exported, tmp_path):
-    from emotts.api import Voice
+    from emotts.backends.onnx_voice import OnnxVoice
+    from emotts.backends.torch_voice import Voice
     from emotts.errors import ConfigError, ControlError
-    from emotts.onnx.runtime import OnnxVoice
 
     assert isinstance(Voice.load(exported[1]), OnnxVoice)  # backend="auto" sees voice.json
     with pytest.raises(ConfigError, match="voice.json is missing"):
@@ -251,7 +251,7 @@ def test_runtime_never_imports_torch(exported):
 
     script = (
         "import sys\n"
-        "from emotts.onnx.runtime import OnnxVoice\n"
+        "from emotts.backends.onnx_voice import OnnxVoice\n"
         f"voice = OnnxVoice.load({str(exported[1])!r}, threads=1)\n"
         "audio = voice.synthesize('Hello there.', 'happy:0.5,sad:0.5')\n"
         "parts = list(voice.stream('One. Two.'))\n"

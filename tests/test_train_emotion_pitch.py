@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 import torch
 
-from emotts.api import Voice
 from emotts.audio.config import AudioConfig
 from emotts.audio.features import extract_f0
+from emotts.backends.torch_voice import Voice
 from emotts.emotion.spec import EmotionSpec
 from emotts.train.config import load_config
 from emotts.train.run import train

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from emotts.api import Voice
+from emotts.backends.torch_voice import Voice
 from emotts.emotion.spec import EmotionSpec
 from emotts.synthesis.controls import SynthesisControls
 from emotts.synthesis.inputs import build_inputs

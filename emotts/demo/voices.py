@@ -51,7 +51,7 @@ def available_backends(voice: str) -> list[str]:
 
 
 def pick_backend(voice: str, requested: str = "auto") -> str:
-    """``auto`` means torch when the voice has weights, else ONNX (as ``Voice.load`` decides)."""
+    """``auto`` means torch when the voice has weights, else ONNX (as ``emotts.load_voice`` decides)."""
     offered = available_backends(voice)
     if requested == "auto":
         if not offered:
@@ -78,6 +78,6 @@ def load_voice(voice: str, backend: str):
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def _cached_load(directory: Path, backend: str):
-    from emotts.api import Voice
+    from emotts.backends import load_voice as load
 
-    return Voice.load(directory, backend=backend)
+    return load(directory, backend=backend)

@@ -7,7 +7,7 @@ Item kinds:
 * ``duration``: neutral renderings asked to last a factor of their natural duration;
 * ``reference``: texts of reference recordings, with the recording's emotion.
 
-``emotts.api`` and ``emotts.emotion`` are imported only when synthesizing, so the grid can
+``emotts.backends`` and ``emotts.emotion`` are imported only when synthesizing, so the grid can
 be built (and tested) without a voice.
 """
 
@@ -162,6 +162,6 @@ def synthesize_grid(voice: Any, items: list[GridItem], audio_dir: Path) -> list[
 
 
 def load_voice(path: str | None) -> Any:
-    from emotts.api import Voice
+    from emotts.backends import load_voice as load
 
-    return Voice.load(path)
+    return load(path)

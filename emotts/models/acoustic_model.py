@@ -25,6 +25,7 @@ from emotts.models.alignment import (
     forward_sum_loss,
     hard_durations,
 )
+from emotts.models.annotations import annotation_controls
 from emotts.models.config import AcousticConfig
 from emotts.models.decoders.convnext import ConvNeXtDecoder
 from emotts.models.emotion_encoder import EmotionEncoder
@@ -92,29 +93,6 @@ class AcousticModel(nn.Module):
         speaker = self.speaker_embedding(speaker_ids).unsqueeze(1).expand(-1, emotion.shape[1], -1)
         return torch.cat([emotion, speaker], dim=-1)
 
-    def _training_controls(self, batch: dict[str, torch.Tensor], n_phonemes: int):
-        """Utterance-level emotion annotations -> per-phoneme controls [B, T_ph, ...].
-
-        An utterance with both a label and an ADV trains either path at random, so both land in
-        the same space; one with neither is treated as neutral.
-        """
-        has_label = batch["has_label"].bool()
-        has_adv = batch["has_adv"].bool()
-        coin = torch.rand(has_label.shape, device=has_label.device) < 0.5
-        use_adv = has_adv & (~has_label | coin)
-        neutral = torch.zeros_like(batch["label_weights"])
-        neutral[:, self.emotion_encoder.neutral_index] = 1.0
-        weights = torch.where(has_label.unsqueeze(1), batch["label_weights"], neutral)
-        # The recorded ADV is the realized one (intensity already applied), so its path uses 1.
-        intensity = torch.where(use_adv, torch.ones_like(batch["intensity"]), batch["intensity"])
-        expand = lambda x: x.unsqueeze(1).expand(-1, n_phonemes, *x.shape[1:])  # noqa: E731
-        return (
-            expand(weights),
-            expand(batch["adv"]),
-            expand(use_adv.to(weights.dtype)),
-            expand(intensity.to(weights.dtype)),
-        )
-
     def training_losses(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         """All training losses for a batch (keys per docs/architecture.md); "loss" is the total."""
         c = self.config
@@ -123,9 +101,12 @@ class AcousticModel(nn.Module):
         text_mask = lengths_to_mask(text_lengths, ids.shape[1])
         mel_mask = lengths_to_mask(mel_lengths, mel.shape[2])
 
-        condition = self._condition(
-            *self._training_controls(batch, ids.shape[1]), batch["speaker_ids"]
+        has_label = batch["has_label"]
+        prefer_adv = torch.rand(has_label.shape, device=has_label.device) < 0.5
+        controls = annotation_controls(
+            batch, ids.shape[1], self.emotion_encoder.neutral_index, prefer_adv
         )
+        condition = self._condition(**controls, speaker_ids=batch["speaker_ids"])
         embedded = self.text_encoder.embed(ids)
         hidden = self.text_encoder(embedded, text_mask, condition)
 
@@ -200,13 +181,10 @@ class AcousticModel(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         """Inference with every control as a named tensor input (this is the exported graph).
 
-        Args:
-            phoneme_ids: [B, T_ph] int64; phoneme_lengths: [B] int64.
-            label_weights: [B, T_ph, K]; adv: [B, T_ph, 3]; use_adv, intensity: [B, T_ph].
-            speaker_ids: [B] int64.
-            duration_scale: [B, T_ph] per-phoneme stretch; speed: [B] (higher is faster).
-            target_frames: [B] int64 exact frame count, <= 0 for none.
-            pitch_shift: [B] semitones; pitch_range: [B] deviation scale; energy_scale: [B].
+        Args: one tensor per entry of `emotts.synthesis.inputs.ACOUSTIC_INPUT_SPECS`, in its
+            order; the names, dtypes, shapes ([B] per sentence, [B, T_ph] per phoneme, label
+            weights [B, T_ph, K], ADV [B, T_ph, 3]) and neutral values are defined there once
+            (tests/test_synthesis_inputs.py keeps this signature equal to it).
         Returns:
             mel [B, 80, T_fr], mel_lengths [B], durations [B, T_ph] int64,
             pitch [B, T_ph] and energy [B, T_ph] (normalized, after controls).

@@ -1,1 +1,1 @@
-"""ONNX export (torch side) and the runtime (onnxruntime + numpy only, never torch)."""
+"""ONNX export of a torch voice (needs torch and onnx); the runtime is `emotts.backends`."""

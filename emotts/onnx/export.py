@@ -19,12 +19,7 @@ import onnx
 import torch
 
 from emotts.audio.config import AudioConfig
-from emotts.emotion.labels import LABEL_ADV, canonical_label
-from emotts.errors import ConfigError
-from emotts.models.acoustic_model import AcousticModel
-from emotts.models.checkpoint import load_acoustic_model
-from emotts.onnx.opset import downgrade_to_opset17
-from emotts.onnx.voice_format import (
+from emotts.backends.onnx_format import (
     ACOUSTIC_FILE,
     ACOUSTIC_INT8_FILE,
     ONNX_OPSET,
@@ -33,8 +28,19 @@ from emotts.onnx.voice_format import (
     VOCODER_FILE,
     write_voice_json,
 )
+from emotts.emotion.labels import LABEL_ADV, canonical_label
+from emotts.errors import ConfigError
+from emotts.models.acoustic_model import AcousticModel
+from emotts.models.checkpoint import load_acoustic_model
+from emotts.onnx.opset import downgrade_to_opset17
 from emotts.synthesis.controls import SynthesisControls
-from emotts.synthesis.inputs import ACOUSTIC_INPUTS, ACOUSTIC_OUTPUTS
+from emotts.synthesis.inputs import (
+    ACOUSTIC_INPUT_SPECS,
+    ACOUSTIC_INPUTS,
+    ACOUSTIC_OUTPUTS,
+    DYNAMIC_AXES,
+    neutral_inputs,
+)
 
 # The dynamo exporter has no implementations below opset 18; we downgrade afterwards.
 _EXPORTER_OPSET = 18
@@ -54,23 +60,21 @@ class ExportResult:
 def _example_inputs(model: AcousticModel) -> dict[str, torch.Tensor]:
     """Two sentences of different lengths: the traced values only need valid shapes and types."""
     batch, length = 2, 12
-    lengths = torch.tensor([length, length - 4])
-    weights = torch.zeros(batch, length, model.config.n_labels)
-    weights[..., model.emotion_encoder.neutral_index] = 1.0
+    arrays = neutral_inputs(batch, length, model.config.n_labels)
+    inputs = {name: torch.from_numpy(array) for name, array in arrays.items()}
+    inputs["phoneme_ids"] = torch.randint(1, model.config.n_symbols, (batch, length))
+    inputs["phoneme_lengths"] = torch.tensor([length, length - 4])
+    inputs["label_weights"][..., model.emotion_encoder.neutral_index] = 1.0
+    inputs["target_frames"] = torch.tensor([60, 0])
+    return inputs
+
+
+def _acoustic_dynamic_shapes() -> dict[str, dict[int, torch.export.Dim]]:
+    """The batch and phoneme axes of every input are dynamic (mel frames follow from them)."""
+    dims = {axis: torch.export.Dim(axis) for axis in DYNAMIC_AXES}
     return {
-        "phoneme_ids": torch.randint(1, model.config.n_symbols, (batch, length)),
-        "phoneme_lengths": lengths,
-        "label_weights": weights,
-        "adv": torch.zeros(batch, length, 3),
-        "use_adv": torch.zeros(batch, length),
-        "intensity": torch.ones(batch, length),
-        "speaker_ids": torch.zeros(batch, dtype=torch.int64),
-        "duration_scale": torch.ones(batch, length),
-        "speed": torch.ones(batch),
-        "target_frames": torch.tensor([60, 0]),
-        "pitch_shift": torch.zeros(batch),
-        "pitch_range": torch.ones(batch),
-        "energy_scale": torch.ones(batch),
+        spec.name: {i: dims[axis] for i, axis in enumerate(spec.axes) if axis in dims}
+        for spec in ACOUSTIC_INPUT_SPECS
     }
 
 
@@ -112,10 +116,7 @@ def _export(
 def export_acoustic(model: AcousticModel, path: Path, metadata: dict[str, object]) -> Path:
     """AcousticModel.forward -> ONNX with dynamic batch and phoneme axes (mel frames follow)."""
     model = model.eval()
-    inputs = _example_inputs(model)
-    batch, phonemes = torch.export.Dim("batch"), torch.export.Dim("phonemes")
-    dynamic = {n: {0: batch, 1: phonemes} if t.dim() > 1 else {0: batch} for n, t in inputs.items()}
-    proto = _export(model, inputs, ACOUSTIC_OUTPUTS, dynamic)
+    proto = _export(model, _example_inputs(model), ACOUSTIC_OUTPUTS, _acoustic_dynamic_shapes())
     _name_dynamic_dims(proto, {"mel": {2: "frames"}})
     _set_metadata(proto, metadata)
     onnx.save(proto, str(path))

@@ -1,29 +1,103 @@
-"""Named model inputs (numpy) for a batch of sentences: the exported graph's signature."""
+"""The acoustic model's named inputs, defined once, and their layout for a batch of sentences.
+
+`ACOUSTIC_INPUT_SPECS` is the one definition of every input of `AcousticModel.forward` and of
+the exported acoustic graph: name, dtype, axes, the neutral value ("no change", also used for
+padding) and where the value comes from. The torch and ONNX backends (`build_inputs`), the
+exporter (example inputs, dynamic axes, voice.json) and the training callbacks
+(`emotts.models.annotations.training_inputs`) all derive from it, so adding an input is one
+entry here plus its use in the model.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from emotts.emotion.control import build_control
 from emotts.synthesis.controls import SynthesisControls
 
-#: Input names of the acoustic model's forward / the exported acoustic graph, in order.
-ACOUSTIC_INPUTS = (
-    "phoneme_ids",
-    "phoneme_lengths",
-    "label_weights",
-    "adv",
-    "use_adv",
-    "intensity",
-    "speaker_ids",
-    "duration_scale",
-    "speed",
-    "target_frames",
-    "pitch_shift",
-    "pitch_range",
-    "energy_scale",
+# Symbolic axes: "batch" and "phonemes" are dynamic in the exported graph; "labels" is the
+# voice's number of emotion labels; an int is a fixed size.
+BATCH, PHONEMES, LABELS = "batch", "phonemes", "labels"
+DYNAMIC_AXES = (BATCH, PHONEMES)
+
+
+@dataclass(frozen=True)
+class AcousticInput:
+    """One named input of the acoustic model.
+
+    source says who fills it: "text" (the front-end), "emotion" (`build_control`, per phoneme),
+    "speaker", "control" (the `SynthesisControls` field of the same name, broadcast to the
+    input's shape) or "timing" (exact durations and prosody-rate spans).
+    """
+
+    name: str
+    dtype: str
+    axes: tuple[str | int, ...]
+    neutral: float
+    source: str
+    description: str
+
+    def shape(self, batch: int, phonemes: int, labels: int) -> tuple[int, ...]:
+        sizes = {BATCH: batch, PHONEMES: phonemes, LABELS: labels}
+        return tuple(sizes[axis] if isinstance(axis, str) else axis for axis in self.axes)
+
+
+ACOUSTIC_INPUT_SPECS: tuple[AcousticInput, ...] = (
+    AcousticInput("phoneme_ids", "int64", (BATCH, PHONEMES), 0, "text", "symbol ids, 0 = pad"),
+    AcousticInput("phoneme_lengths", "int64", (BATCH,), 0, "text", "phonemes in each row"),
+    AcousticInput(
+        "label_weights",
+        "float32",
+        (BATCH, PHONEMES, LABELS),
+        0.0,
+        "emotion",
+        "emotion label mixture per phoneme, columns in the voice's label order",
+    ),
+    AcousticInput(
+        "adv", "float32", (BATCH, PHONEMES, 3), 0.0, "emotion", "arousal, dominance, valence"
+    ),
+    AcousticInput(
+        "use_adv", "float32", (BATCH, PHONEMES), 0.0, "emotion", "1 where the ADV vector applies"
+    ),
+    AcousticInput(
+        "intensity",
+        "float32",
+        (BATCH, PHONEMES),
+        0.0,
+        "emotion",
+        "0 neutral, 1 as trained, > 1 exaggerated, < 0 opposite polarity",
+    ),
+    AcousticInput("speaker_ids", "int64", (BATCH,), 0, "speaker", "speaker index"),
+    AcousticInput(
+        "duration_scale",
+        "float32",
+        (BATCH, PHONEMES),
+        1.0,
+        "timing",
+        "per-phoneme stretch (1 / the <prosody rate> of its span)",
+    ),
+    AcousticInput("speed", "float32", (BATCH,), 1.0, "control", "tempo, higher is faster"),
+    AcousticInput(
+        "target_frames", "int64", (BATCH,), 0, "timing", "exact frame count, <= 0 for natural"
+    ),
+    AcousticInput("pitch_shift", "float32", (BATCH,), 0.0, "control", "semitones added"),
+    AcousticInput("pitch_range", "float32", (BATCH,), 1.0, "control", "pitch movement scale"),
+    AcousticInput("energy_scale", "float32", (BATCH,), 1.0, "control", "loudness scale"),
 )
+
+#: Input names of the acoustic model's forward / the exported acoustic graph, in order.
+ACOUSTIC_INPUTS = tuple(spec.name for spec in ACOUSTIC_INPUT_SPECS)
 ACOUSTIC_OUTPUTS = ("mel", "mel_lengths", "durations", "pitch", "energy")
+
+
+def neutral_inputs(batch: int, phonemes: int, labels: int) -> dict[str, np.ndarray]:
+    """Every input at its neutral value, shaped for ``batch`` rows of ``phonemes`` phonemes."""
+    return {
+        spec.name: np.full(spec.shape(batch, phonemes, labels), spec.neutral, spec.dtype)
+        for spec in ACOUSTIC_INPUT_SPECS
+    }
 
 
 def build_inputs(
@@ -42,30 +116,21 @@ def build_inputs(
         target_frames: exact frames per sentence, or None for natural lengths.
         duration_scales: optional per-phoneme stretch per sentence.
     """
-    batch = len(sentences)
     length = max(len(s.phoneme_ids) for s in sentences)
-    k = len(labels)
-    arrays = {
-        "phoneme_ids": np.zeros((batch, length), np.int64),
-        "phoneme_lengths": np.zeros(batch, np.int64),
-        "label_weights": np.zeros((batch, length, k), np.float32),
-        "adv": np.zeros((batch, length, 3), np.float32),
-        "use_adv": np.zeros((batch, length), np.float32),
-        "intensity": np.zeros((batch, length), np.float32),
-        "speaker_ids": np.full(batch, speaker_id, np.int64),
-        "duration_scale": np.ones((batch, length), np.float32),
-        "speed": np.full(batch, controls.speed, np.float32),
-        "target_frames": np.asarray(target_frames or [0] * batch, np.int64),
-        "pitch_shift": np.full(batch, controls.pitch_shift, np.float32),
-        "pitch_range": np.full(batch, controls.pitch_range, np.float32),
-        "energy_scale": np.full(batch, controls.energy_scale, np.float32),
-    }
+    arrays = neutral_inputs(len(sentences), length, len(labels))
+    arrays["speaker_ids"][:] = speaker_id
+    for spec in ACOUSTIC_INPUT_SPECS:
+        if spec.source == "control":
+            arrays[spec.name][:] = getattr(controls, spec.name)
+    if target_frames is not None:
+        arrays["target_frames"][:] = target_frames
+    emotion_inputs = [spec.name for spec in ACOUSTIC_INPUT_SPECS if spec.source == "emotion"]
     for row, sentence in enumerate(sentences):
         n = len(sentence.phoneme_ids)
         arrays["phoneme_ids"][row, :n] = sentence.phoneme_ids
         arrays["phoneme_lengths"][row] = n
         control = build_control(sentence.emotions, labels)
-        for name in ("label_weights", "adv", "use_adv", "intensity"):
+        for name in emotion_inputs:
             arrays[name][row, :n] = control[name]
         if duration_scales is not None:
             arrays["duration_scale"][row, :n] = duration_scales[row]

@@ -12,37 +12,7 @@ import torch
 from lightning.pytorch.loggers import TensorBoardLogger
 
 from emotts.audio import AudioConfig
-
-
-def inference_inputs(batch: dict[str, torch.Tensor], neutral_index: int) -> dict[str, torch.Tensor]:
-    """The model's named inference inputs for a training batch, reproducing its annotations.
-
-    Utterance-level labels/ADV become per-phoneme controls (an ADV-only row uses its ADV, an
-    unlabelled one is neutral); every user control is left at "no change".
-    """
-    ids = batch["phoneme_ids"]
-    batch_size, n_phonemes = ids.shape
-    weights = batch["label_weights"].clone()
-    weights[~batch["has_label"], neutral_index] = 1.0
-    use_adv = (batch["has_adv"] & ~batch["has_label"]).float()
-    intensity = torch.where(use_adv.bool(), torch.ones_like(batch["intensity"]), batch["intensity"])
-    per_phoneme = lambda x: x.unsqueeze(1).expand(-1, n_phonemes, *x.shape[1:])  # noqa: E731
-    ones = torch.ones(batch_size, device=ids.device)
-    return {
-        "phoneme_ids": ids,
-        "phoneme_lengths": batch["phoneme_lengths"],
-        "label_weights": per_phoneme(weights),
-        "adv": per_phoneme(batch["adv"]),
-        "use_adv": per_phoneme(use_adv),
-        "intensity": per_phoneme(intensity),
-        "speaker_ids": batch["speaker_ids"],
-        "duration_scale": torch.ones(batch_size, n_phonemes, device=ids.device),
-        "speed": ones,
-        "target_frames": torch.zeros(batch_size, dtype=torch.long, device=ids.device),
-        "pitch_shift": torch.zeros(batch_size, device=ids.device),
-        "pitch_range": ones,
-        "energy_scale": ones,
-    }
+from emotts.models.annotations import training_inputs
 
 
 def _figure(panels: list[tuple[str, torch.Tensor]]):
@@ -126,7 +96,7 @@ class SampleLogger(L.Callback):
         try:
             model.training_losses(batch)
             neutral = model.config.labels.index("neutral")
-            mel, mel_lengths, *_ = model(**inference_inputs(batch, neutral))
+            mel, mel_lengths, *_ = model(**training_inputs(batch, neutral))
         finally:
             model.train(was_training)
         synthesized = mel[0, :, : int(mel_lengths[0])]

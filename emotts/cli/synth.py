@@ -112,7 +112,7 @@ def _emotion_and_prosody(args) -> tuple[EmotionSpec, dict[str, float]]:
 
 
 def run(args) -> int:
-    from emotts.api import Voice
+    from emotts.backends import load_voice
 
     if not args.stream and args.output is None:
         raise ControlError("-o/--output is required (or use --stream to write PCM to stdout)")
@@ -120,7 +120,7 @@ def run(args) -> int:
         raise ControlError("--stream writes to stdout; drop -o/--output, or drop --stream")
     text = _read_text(args)
     emotion, prosody = _emotion_and_prosody(args)
-    voice = Voice.load(args.voice, backend=args.backend, threads=args.threads)
+    voice = load_voice(args.voice, backend=args.backend, threads=args.threads)
     options = dict(
         speaker=args.speaker,
         **prosody,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from emotts.errors import ConfigError
 
-_SYNTHETIC_CLI = "emotts.data.synthetic.cli"
+_SYNTHETIC_CLI = "emotts.cli.data_synthetic"
 
 
 def _prepare(args: argparse.Namespace) -> int:

@@ -17,17 +17,17 @@ from emotts.errors import EmottsError
 # command function, so registering every subcommand stays cheap and a missing optional extra
 # is reported when that command runs, not by a vanished subcommand.
 _SUBCOMMAND_MODULES = (
-    "emotts.synth_cli",
-    "emotts.dub_cli",
-    "emotts.emotions_cli",
-    "emotts.presets_cli",
-    "emotts.train.cli",
-    "emotts.train.log_cli",
-    "emotts.data.cli",
-    "emotts.eval.cli",
-    "emotts.onnx.cli",
-    "emotts.bench_cli",
-    "emotts.demo_cli",
+    "emotts.cli.synth",
+    "emotts.cli.dub",
+    "emotts.cli.emotions",
+    "emotts.cli.presets",
+    "emotts.cli.train",
+    "emotts.cli.train_log",
+    "emotts.cli.data",
+    "emotts.cli.eval",
+    "emotts.cli.export",
+    "emotts.cli.bench",
+    "emotts.cli.demo",
 )
 
 
@@ -49,7 +49,3 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())

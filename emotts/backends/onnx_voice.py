@@ -1,8 +1,9 @@
 """`OnnxVoice`: an exported voice served by onnxruntime, with numpy only (torch never imported).
 
-Same `synthesize` / `stream` API, controls and `Audio` results as the torch `emotts.api.Voice`;
-both build their inputs with `emotts.synthesis` so they cannot drift apart. The emotion math is
-inside the acoustic graph; this module only lays out inputs and runs sessions.
+Same `synthesize` / `stream` API, controls and `Audio` results as the torch `Voice`
+(`emotts.backends.torch_voice`); both build their inputs with `emotts.synthesis` so they cannot
+drift apart. The emotion math is inside the acoustic graph; this module only lays out inputs
+and runs sessions.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import numpy as np
 import onnxruntime as ort
 
 from emotts.audio.config import AudioConfig
+from emotts.backends.onnx_format import read_voice_json
 from emotts.errors import ConfigError, ControlError
-from emotts.onnx.voice_format import read_voice_json
 from emotts.synthesis.inputs import ACOUSTIC_INPUTS, ACOUSTIC_OUTPUTS
 from emotts.synthesis.pipeline import SpeechSynthesizer
 from emotts.voices import resolve_voice
@@ -114,6 +115,11 @@ class OnnxVoice(SpeechSynthesizer):
     @property
     def speakers(self) -> list[str]:
         return list(self.config["speakers"])
+
+    @property
+    def vocoder_name(self) -> str:
+        """The vocoder exported into vocoder.onnx."""
+        return str(self.config.get("vocoder", "hifigan-universal"))
 
     def run_acoustic(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Run the acoustic graph on named inputs (`emotts.synthesis.inputs.build_inputs`)."""

@@ -63,14 +63,14 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from emotts.api import Voice
+    from emotts.backends import load_voice
     from emotts.dubbing import Cast, Dubber, load_cues
 
     cast = Cast.parse(args.cast or "")
     if args.cast_file is not None:
         cast = Cast.from_file(args.cast_file).merged(cast)
     cues = load_cues(args.cues)
-    voice = Voice.load(args.voice, backend=args.backend, threads=args.threads)
+    voice = load_voice(args.voice, backend=args.backend, threads=args.threads)
     dubber = Dubber(
         voice,
         fit=args.fit,
