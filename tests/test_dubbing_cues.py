@@ -103,7 +103,7 @@ def test_jsonl_script_columns_and_bad_rows(tmp_path):
     assert problems[0][0] == 3 and "invalid JSON" in problems[0][1]
     assert "unknown keys ['colour']" in problems[1][1]
     assert "did you mean 'happy'" in problems[2][1]
-    assert "intensity is given without an emotion" in problems[3][1]
+    assert "intensity is given without an emotion, adv or preset" in problems[3][1]
     assert "'soon' is not a time" in problems[4][1]
 
 
@@ -142,6 +142,20 @@ def test_unknown_extension_is_an_error(tmp_path):
 def test_leading_emotion_tags(text, emotion):
     read = read_cue_text(text)
     assert str(read.emotion) == emotion and read.spoken == "Hi"
+
+
+def test_preset_tags():
+    read = read_cue_text("[preset:tired] [sighs] Fine.", presets=("tired", "cheerful"))
+    assert (read.preset, read.emotion, read.sounds, read.spoken) == (
+        "tired",
+        None,
+        ("sighs",),
+        "Fine.",
+    )
+    assert read_cue_text("[cheerful] Hi", presets=("cheerful",)).preset == "cheerful"
+    assert read_cue_text("[cheerful] Hi").sounds == ("cheerful",)  # not a preset: a sound
+    with pytest.raises(CueTagError, match="unknown preset 'nope'.*accepted presets: tired"):
+        read_cue_text("[preset:nope] Hi", presets=("tired",))
 
 
 def test_sound_descriptions_are_never_spoken_and_misplaced_tags_warn():

@@ -12,7 +12,6 @@ import srt
 from emotts.api import Voice
 from emotts.cli import main
 from emotts.dubbing import Dubber, load_cues, parse_cues
-from emotts.dubbing.dubber import PRESETS_MISSING
 from emotts.dubbing.mixing import CEILING
 from emotts.errors import ConfigError
 from emotts.models.checkpoint import load_acoustic_model
@@ -222,20 +221,29 @@ def test_cli_reports_skipped_cues_and_writes_everything(voice_dir, tmp_path, cap
 
 def test_script_columns_speakers_and_presets(voice, tmp_path):
     script = tmp_path / "script.jsonl"
-    script.write_text(
-        "\n".join(
-            json.dumps(row)
-            for row in (
-                {"start": 0.2, "end": 1.0, "text": "One.", "emotion": "angry", "speaker": "b"},
-                {"start": 1.5, "end": 2.5, "text": "Two.", "speed": 0.8},
-                {"start": 3.0, "end": 4.0, "text": "Three.", "preset": "whisper"},
-            )
-        ),
-        encoding="utf-8",
+    rows = (
+        {"start": 0.2, "end": 1.0, "text": "One.", "emotion": "angry", "speaker": "b"},
+        {"start": 1.5, "end": 2.5, "text": "Two.", "speed": 0.8},
+        {"start": 3.0, "end": 5.0, "text": "Three.", "preset": "tired"},
+        {"start": 5.5, "end": 7.5, "text": "Four.", "emotion": "preset:tired", "intensity": 0.2},
+        {"start": 8.0, "end": 9.0, "text": "Five.", "preset": "sleepy-ish"},
+        {"start": 9.5, "end": 11.0, "text": "[tired] Six."},
     )
-    one, two, three = Dubber(voice, emotion="sad").render(load_cues(script)).report
+    script.write_text("\n".join(json.dumps(row) for row in rows), encoding="utf-8")
+    report = Dubber(voice, emotion="sad").render(load_cues(script)).report
+    one, two, three, four, five, six = report
     assert (one.speaker, one.emotion, two.speaker, two.emotion) == ("b", "angry", "a", "sad")
-    assert three.status == "skipped" and three.reason == PRESETS_MISSING
+    assert two.speed == pytest.approx(0.8)
+    # The preset gives the emotion and the prosody: speed 0.8, so the natural length grows.
+    assert (three.preset, three.emotion, three.speed) == ("tired", "sad; intensity=0.6", 0.8)
+    assert three.natural_duration > 1.1 * _natural_seconds(voice, "Three.")
+    assert (four.preset, four.emotion) == ("tired", "sad; intensity=0.2")
+    assert five.status == "skipped" and "unknown preset 'sleepy-ish'" in five.reason
+    assert (six.preset, six.text, six.sounds) == ("tired", "Six.", [])
+
+
+def _natural_seconds(voice, text: str) -> float:
+    return voice.synthesize(text).duration
 
 
 def test_fixed_length_skips_cues_past_the_end(voice):

@@ -24,7 +24,14 @@ def register(subparsers) -> None:
     parser.add_argument("-v", "--voice", help="voice directory or shipped voice name")
     parser.add_argument("--backend", choices=("auto", "torch", "onnx"), default="auto")
     parser.add_argument("--threads", type=int, help="CPU threads for inference")
-    parser.add_argument("-e", "--emotion", help="emotion of untagged cues (the -e syntax)")
+    parser.add_argument(
+        "-e", "--emotion", help="emotion of untagged cues (the -e syntax, or preset:NAME)"
+    )
+    parser.add_argument(
+        "--presets",
+        type=Path,
+        help="YAML file of extra presets, merged over the shipped ones (default: $EMOTTS_PRESETS)",
+    )
     parser.add_argument("--cast", help="character names to speakers: Alice=0,Bob=narrator,*=0")
     parser.add_argument("--cast-file", type=Path, help="cast as JSON or Name=speaker lines")
     parser.add_argument("-s", "--speaker", help="speaker of cues that name none")
@@ -76,6 +83,7 @@ def run(args) -> int:
         fit=args.fit,
         max_speed=args.max_speed,
         emotion=args.emotion,
+        presets=args.presets,
         cast=cast,
         speaker=args.speaker,
         sample_rate=args.sample_rate,

@@ -27,7 +27,8 @@ class Cue:
     speaker: one of the voice's speakers (name or index), bypassing the cast.
     emotion: the cue's emotion from script columns (a leading tag in ``text`` wins).
     speed: base tempo for the cue (1 natural, higher is faster).
-    preset: an emotion preset name (script ``preset`` column).
+    preset: an emotion preset name (script ``preset`` column, or ``emotion: preset:NAME``).
+    intensity: replaces the intensity of the preset's emotion (script column with a preset).
     problem: why the source's cue could not be read; such a cue is skipped.
     notes: what the loader had to decide about a readable cue (reported as warnings).
     """
@@ -42,6 +43,7 @@ class Cue:
     emotion: EmotionSpec | str | None = None
     speed: float | None = None
     preset: str | None = None
+    intensity: float | None = None
     problem: str | None = None
     notes: tuple[str, ...] = ()
 

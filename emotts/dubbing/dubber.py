@@ -18,8 +18,15 @@ from emotts.dubbing.cast import Cast
 from emotts.dubbing.cues import Cue, timing_problem
 from emotts.dubbing.fit import DEFAULT_MAX_SPEED, check_fit_options, plan_fit
 from emotts.dubbing.mixing import db_to_gain, duck_gain, limit_peaks, place, resample
-from emotts.dubbing.tags import read_cue_text
+from emotts.dubbing.tags import CueText, read_cue_text
 from emotts.dubbing.track import CueReport, RenderedCue, Track
+from emotts.emotion.presets import (
+    Preset,
+    load_presets,
+    merge_prosody,
+    parse_emotion_or_preset,
+    resolve_preset,
+)
 from emotts.emotion.spec import EmotionSpec
 from emotts.errors import ConfigError, EmottsError
 from emotts.synthesis.batch import (
@@ -33,11 +40,6 @@ from emotts.synthesis.batch import (
 from emotts.synthesis.controls import SynthesisControls, resolve_speaker
 from emotts.synthesis.pipeline import SpeechSynthesizer, coerce_emotion
 from emotts.synthesis.result import Audio
-
-PRESETS_MISSING = (
-    "emotion presets are not available yet in this version of emotts; give the emotion "
-    "itself (an emotion column or a leading tag such as [happy; intensity=0.8])"
-)
 
 
 @dataclass
@@ -59,7 +61,9 @@ class Dubber:
         voice: a loaded voice (torch `Voice` or `OnnxVoice`).
         fit: "natural" (default) or "exact" (see `emotts.dubbing.fit`).
         max_speed: highest speed-up for natural fit before speech runs over (default 1.5).
-        emotion: emotion of cues without a tag or emotion column (default neutral).
+        emotion: emotion of cues without a tag, emotion column or preset (default neutral);
+            ``"preset:NAME"`` also gives those cues the preset's speed, pitch and energy.
+        presets: a YAML file of presets merged over the shipped ones (`emotts.emotion.presets`).
         cast: character names -> speakers (`Cast`, a ``{name: speaker}`` dict or ``Alice=0``).
         speaker: speaker of cues that name none (default: the voice's first).
         sample_rate: rate of the track (default: the voice's).
@@ -76,6 +80,7 @@ class Dubber:
         fit: str = "natural",
         max_speed: float = DEFAULT_MAX_SPEED,
         emotion: EmotionSpec | str | None = None,
+        presets: str | Path | None = None,
         cast: Cast | dict | str | None = None,
         speaker: str | int | None = None,
         sample_rate: int | None = None,
@@ -91,7 +96,13 @@ class Dubber:
         self.voice = voice
         self.fit = fit
         self.max_speed = float(max_speed)
-        self.emotion = coerce_emotion(emotion)
+        self.presets_file = presets
+        self.presets = load_presets(presets)
+        self.default_preset: Preset | None = None
+        if isinstance(emotion, str):
+            self.emotion, self.default_preset = parse_emotion_or_preset(emotion, path=presets)
+        else:
+            self.emotion = coerce_emotion(emotion)
         if isinstance(cast, str):
             cast = Cast.parse(cast)
         self.cast = cast if isinstance(cast, Cast) else Cast(dict(cast or {}))
@@ -176,7 +187,7 @@ class Dubber:
             cue.number, cue.line, "spoken", cue.start, cue.end, cue.text, warnings=list(cue.notes)
         )
         try:
-            text = read_cue_text(cue.text)
+            text = read_cue_text(cue.text, self.presets)
         except EmottsError as error:
             return self._skip(cue, str(error), row)
         row = replace(
@@ -185,15 +196,8 @@ class Dubber:
             sounds=list(text.sounds),
             warnings=row.warnings + list(text.warnings),
         )
-        if text.preset is not None or cue.preset is not None:
-            return self._skip(cue, PRESETS_MISSING, row)
-        emotion = text.emotion or cue.emotion
-        if text.emotion is not None and cue.emotion is not None:
-            row.warnings.append(
-                f"the leading tag [{text.emotion}] is used, not the emotion column {cue.emotion}"
-            )
         try:
-            emotion = coerce_emotion(emotion) if emotion is not None else self.emotion
+            emotion, preset = self._emotion(cue, text, row)
             if cue.speaker is not None:
                 speaker_id, role = resolve_speaker(cue.speaker, self.voice.speakers), None
             elif cue.voice is not None:
@@ -201,18 +205,50 @@ class Dubber:
             else:
                 speaker_id, role = self.speaker_id, None
             speaker = self.voice.speakers[speaker_id]
-            row = replace(row, speaker=speaker, voice=cue.voice, emotion=str(emotion))
+            row = replace(
+                row,
+                speaker=speaker,
+                voice=cue.voice,
+                emotion=str(emotion),
+                preset=None if preset is None else preset.name,
+            )
             if not text.spoken:
                 if not text.sounds:
                     return self._skip(cue, "the cue has no text to speak", row)
                 return _Plan(cue, replace(row, status="sound"))
-            controls = SynthesisControls(speed=1.0 if cue.speed is None else cue.speed)
+            controls = SynthesisControls(**merge_prosody(preset, speed=cue.speed))
             utterance = prepare_utterance(
                 self.voice, text.spoken, emotion, speaker=speaker_id, controls=controls
             )
         except EmottsError as error:
             return self._skip(cue, str(error), row)
         return _Plan(cue, row, role or f"speaker {speaker}", utterance)
+
+    def _preset(self, name: str) -> Preset:
+        if name in self.presets:
+            return self.presets[name]
+        return resolve_preset(name, self.presets_file)  # raises, naming the accepted presets
+
+    def _emotion(
+        self, cue: Cue, text: CueText, row: CueReport
+    ) -> tuple[EmotionSpec, Preset | None]:
+        """The cue's emotion and preset: its tag, else its columns, else the defaults."""
+        tagged = text.emotion is not None or text.preset is not None
+        if tagged and (cue.emotion is not None or cue.preset is not None):
+            row.warnings.append("the leading tag is used; the cue's emotion/preset columns are not")
+        if text.preset is not None:
+            preset = self._preset(text.preset)
+            return preset.emotion, preset
+        preset = self._preset(cue.preset) if cue.preset is not None else None
+        if text.emotion is not None:
+            return text.emotion, preset
+        if cue.emotion is not None:
+            return coerce_emotion(cue.emotion), preset
+        if preset is not None:
+            if cue.intensity is None:
+                return preset.emotion, preset
+            return preset.emotion.with_intensity(cue.intensity), preset
+        return self.emotion, self.default_preset
 
     def _fit(self, spoken: list[_Plan]) -> list[int | None]:
         """Frames per spoken cue (None: keep the natural rendering); fills speed and warnings."""
@@ -247,7 +283,7 @@ class Dubber:
             frames = natural if fit.frames is None else fit.frames
             plan.row = replace(
                 plan.row,
-                speed=round(fit.speed, 4),
+                speed=round(fit.speed * plan.utterance.controls.speed, 4),
                 natural_duration=natural * hop_seconds,
                 overflow=max(0.0, (frames - window) * hop_seconds) if frames > window else 0.0,
                 warnings=plan.row.warnings + list(fit.warnings),

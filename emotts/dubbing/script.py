@@ -2,8 +2,9 @@
 
 Columns (JSONL keys): ``start``, ``end``, ``text`` (required); ``emotion`` (the ``-e``
 syntax), ``intensity``, ``adv`` (``"A,D,V"`` or three numbers), ``speaker`` (one of the
-voice's speakers), ``voice`` (a character name mapped by the cast), ``speed``, ``preset``.
-Times are seconds or timestamps (``HH:MM:SS.mmm``, ``MM:SS.mmm``, comma or dot). An unknown
+voice's speakers), ``voice`` (a character name mapped by the cast), ``speed``, ``preset`` (or
+``emotion: preset:NAME``; ``intensity`` then replaces the preset's intensity and ``speed`` its
+speed). Times are seconds or timestamps (``HH:MM:SS.mmm``, ``MM:SS.mmm``, comma or dot). An unknown
 CSV column is an error for the file; everything wrong inside one row is that cue's problem.
 """
 
@@ -16,6 +17,7 @@ import math
 import re
 
 from emotts.dubbing.cues import Cue
+from emotts.emotion.presets import PRESET_PREFIX, is_preset_reference
 from emotts.emotion.spec import parse_emotion
 from emotts.errors import ConfigError, EmottsError
 
@@ -90,19 +92,27 @@ def _cue_from_row(number: int, line: int, row: dict) -> Cue:
         if not isinstance(text, str):
             raise _RowError(f"text must be a string, got {text!r}")
         start, end = parse_time(row["start"], "start"), parse_time(row["end"], "end")
+        preset = row.get("preset")
+        if preset is not None and not isinstance(preset, str):
+            raise _RowError(f"preset must be a string, got {preset!r}")
+        if is_preset_reference(row.get("emotion")):
+            if preset is not None:
+                raise _RowError("two presets are given (the preset column and emotion preset:NAME)")
+            preset = row.pop("emotion").strip()[len(PRESET_PREFIX) :].strip()
+        intensity = row.get("intensity")
+        intensity = None if intensity is None else _number(intensity, "intensity")
         emotion = None
         if row.get("emotion") is not None or row.get("adv") is not None:
-            intensity = row.get("intensity")
             try:
                 emotion = parse_emotion(
                     row.get("emotion"),
-                    intensity=None if intensity is None else _number(intensity, "intensity"),
+                    intensity=intensity,
                     adv=None if row.get("adv") is None else _adv_text(row["adv"]),
                 )
             except EmottsError as error:
                 raise _RowError(f"invalid emotion: {error}") from None
-        elif row.get("intensity") is not None:
-            raise _RowError("intensity is given without an emotion or adv in the same row")
+        elif intensity is not None and preset is None:
+            raise _RowError("intensity is given without an emotion, adv or preset in the same row")
         speed = None if row.get("speed") is None else _number(row["speed"], "speed")
         speaker = row.get("speaker")
         if speaker is not None and not isinstance(speaker, str | int):
@@ -112,9 +122,8 @@ def _cue_from_row(number: int, line: int, row: dict) -> Cue:
                 "both speaker and voice are given; use speaker for one of the voice's "
                 "speakers or voice for a character name that the cast maps"
             )
-        for name in ("voice", "preset"):
-            if row.get(name) is not None and not isinstance(row[name], str):
-                raise _RowError(f"{name} must be a string, got {row[name]!r}")
+        if row.get("voice") is not None and not isinstance(row["voice"], str):
+            raise _RowError(f"voice must be a string, got {row['voice']!r}")
     except _RowError as error:
         return Cue(
             number, None, None, text if isinstance(text, str) else "", line, problem=str(error)
@@ -129,7 +138,8 @@ def _cue_from_row(number: int, line: int, row: dict) -> Cue:
         speaker=speaker,
         emotion=emotion,
         speed=speed,
-        preset=row.get("preset"),
+        preset=preset,
+        intensity=intensity if emotion is None else None,
     )
 
 

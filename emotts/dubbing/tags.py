@@ -1,7 +1,8 @@
 """A cue's text -> what is spoken, its emotion tag and its sound descriptions.
 
 ``[happy] Hello`` : a leading tag in the ``-e`` syntax (``[sad; intensity=0.8]``,
-``[happy:0.6,surprised:0.4]``, ``[adv=0.7,0.2,-0.5]``) or a preset name sets the cue's emotion.
+``[happy:0.6,surprised:0.4]``, ``[adv=0.7,0.2,-0.5]``) or a preset (``[tired]``,
+``[preset:tired]``) sets the cue's emotion (and, for a preset, its speed, pitch and energy).
 Any other bracketed text (``[door slams]``, ``[laughs]``) is a sound description: never
 spoken, listed in the report. A bracket that tries to be an emotion (emotion syntax, or a
 label name) but is invalid is an error, so a typo never turns into silence unnoticed.
@@ -10,10 +11,11 @@ label name) but is invalid is an error, so a typo never turns into silence unnot
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from emotts.emotion.labels import UNSUPPORTED_LABELS, label_problem_parts, lookup_label
+from emotts.emotion.presets import PRESET_PREFIX
 from emotts.emotion.spec import EmotionSpec, parse_emotion
 from emotts.errors import EmotionSpecError, EmottsError
 
@@ -53,11 +55,25 @@ def _looks_like_emotion(content: str) -> bool:
         or lookup_label(word) is not None
         or lookup_label(word.split(":", 1)[0].split(",", 1)[0]) is not None
         or word.lower() in UNSUPPORTED_LABELS
+        or word.lower().startswith(PRESET_PREFIX)
     )
 
 
-def read_cue_text(text: str, is_preset: Callable[[str], bool] = lambda name: False) -> CueText:
+def _preset_name(content: str, presets: Collection[str]) -> str | None:
+    """The preset a tag names (``[tired]`` or ``[preset:tired]``), or None."""
+    name = content.removeprefix(PRESET_PREFIX).strip()
+    if name in presets:
+        return name
+    if content.startswith(PRESET_PREFIX):
+        accepted = ", ".join(presets) or "none"
+        raise CueTagError(f"unknown preset {name!r} in [{content}]; accepted presets: {accepted}")
+    return None
+
+
+def read_cue_text(text: str, presets: Collection[str] = ()) -> CueText:
     """Split a cue's text into its tag, sound descriptions and the spoken rest.
+
+    presets: the preset names a tag may give (bare or as ``preset:NAME``).
 
     Raises:
         CueTagError: a leading tag that is emotion syntax or a label name but invalid, or
@@ -70,14 +86,15 @@ def read_cue_text(text: str, is_preset: Callable[[str], bool] = lambda name: Fal
     for match in _BRACKET.finditer(text):
         content = match.group(1).strip()
         leading = _only_brackets(text[: match.start()])
-        if leading and (_looks_like_emotion(content) or is_preset(content)):
+        named = _preset_name(content, presets) if leading else None
+        if leading and (named is not None or _looks_like_emotion(content)):
             if emotion is not None or preset is not None:
                 raise CueTagError(
                     f"two emotion tags at the start of the cue ([{content}] after an earlier "
                     "one); give one tag, or use <emotion> markup for a change inside the cue"
                 )
-            if is_preset(content):
-                preset = content
+            if named is not None:
+                preset = named
                 continue
             try:
                 emotion = parse_emotion(content)

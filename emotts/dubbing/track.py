@@ -23,7 +23,9 @@ class CueReport:
 
     status: "spoken", "sound" (only sound descriptions, nothing said) or "skipped".
     start, end: the cue window; speech_start, speech_end: where its speech is on the track.
-    speed: tempo applied relative to the natural rendering (1 natural, > 1 faster).
+    speed: tempo applied (1 the voice's natural tempo, > 1 faster): the cue's base speed
+        (script column or preset) times the fit's speed-up.
+    natural_duration: seconds the speech takes at the base speed.
     overflow: seconds the speech runs past the cue end.
     overlaps: numbers of cues of other speakers whose speech overlaps this one (mixed).
     """
@@ -38,6 +40,7 @@ class CueReport:
     speaker: str | None = None
     voice: str | None = None
     emotion: str | None = None
+    preset: str | None = None
     speed: float | None = None
     natural_duration: float | None = None
     speech_start: float | None = None
