@@ -60,8 +60,6 @@ def main() -> None:
     audio = AudioConfig()
     frames = round(args.seconds * audio.sample_rate / audio.hop_length)
     decoder = _decoder(args.preset)
-    channels = decoder.network.frames.in_features
-    condition_dim = decoder.network.norm.to_scale_shift.in_features - decoder.network.time_dim
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "flow_velocity.onnx"
         export_flow_velocity(decoder, path)
@@ -71,9 +69,9 @@ def main() -> None:
         session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     sampler = OnnxFlowSampler.from_session(session)
     rng = np.random.default_rng(0)
-    hidden = rng.standard_normal((1, frames, channels), dtype=np.float32)
+    hidden = rng.standard_normal((1, frames, decoder.channels), dtype=np.float32)
     mask = np.ones((1, frames), bool)
-    condition = rng.standard_normal((1, frames, condition_dim), dtype=np.float32)
+    condition = rng.standard_normal((1, frames, decoder.condition_dim), dtype=np.float32)
     noise = batch_noise(0, 0, decoder.n_mels, [frames])
     print(f"preset {args.preset}, {args.seconds:g} s of audio ({frames} frames), 1 thread")
     print("steps  passes  decoder_rtf")

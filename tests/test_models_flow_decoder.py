@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from emotts.errors import ControlError
+from emotts.errors import ConfigError, ControlError
 from emotts.models.decoders.flow import FlowDecoder
 from emotts.models.untrained import make_conditions_visible
 from emotts.synthesis.sampling import FlowSampling, batch_noise, sentence_noise
@@ -239,3 +239,17 @@ def test_flow_decoder_learns_a_conditional_mapping():
         sampled = decoder.generate(frames, mask, condition, noise=torch.randn(16, M, T))
     baseline = (target - target.mean()).abs().mean()
     assert (sampled - target).abs().mean() < 0.6 * baseline
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (dict(emotion_dim=0), "emotion_dim 0 is invalid; accepted: 1..12"),
+        (dict(condition_dropout=1.0), r"condition_dropout 1.0 is invalid; accepted: \[0, 1\)"),
+        (dict(time_dim=15), "time_dim 15 is odd"),
+    ],
+)
+def test_bad_decoder_options_are_config_errors(options, message):
+    sizes = dict(channels=H, condition_dim=C, n_mels=M, emotion_dim=D, inner=32, layers=1)
+    with pytest.raises(ConfigError, match=message):
+        FlowDecoder(**{**sizes, **options})

@@ -46,7 +46,7 @@ class GuidedVelocity(nn.Module):
         return self.decoder.guided_velocity(x, t, frames, mask, conditions, coefficients)
 
 
-def _example_inputs(decoder: FlowDecoder, channels: int, condition_dim: int) -> dict:
+def _example_inputs(decoder: FlowDecoder) -> dict:
     """Two passes over two rows of different lengths: only shapes and dtypes matter."""
     batch, frames, passes = 2, 24, 2
     mask = torch.ones(batch, frames, dtype=torch.bool)
@@ -54,9 +54,9 @@ def _example_inputs(decoder: FlowDecoder, channels: int, condition_dim: int) -> 
     return {
         "x": torch.randn(batch, decoder.n_mels, frames),
         "t": torch.full((batch,), 0.25),
-        "frames": torch.randn(batch, frames, channels),
+        "frames": torch.randn(batch, frames, decoder.channels),
         "mask": mask,
-        "conditions": torch.randn(passes, batch, frames, condition_dim),
+        "conditions": torch.randn(passes, batch, frames, decoder.condition_dim),
         "coefficients": torch.ones(passes, batch, frames),
     }
 
@@ -67,9 +67,7 @@ def export_flow_velocity(
     """Write the one-step guided velocity graph; sampling defaults and mel normalization go
     into the graph's metadata (the runtime needs them to start and finish the flow)."""
     decoder = decoder.eval()
-    channels = decoder.network.frames.in_features
-    condition_dim = decoder.network.norm.to_scale_shift.in_features - decoder.network.time_dim
-    inputs = _example_inputs(decoder, channels, condition_dim)
+    inputs = _example_inputs(decoder)
     batch, frames = torch.export.Dim("batch"), torch.export.Dim("frames")
     passes = torch.export.Dim("passes", min=1, max=3)
     dynamic = {

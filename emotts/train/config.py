@@ -61,6 +61,8 @@ class TrainSettings:
     log_every_n_steps: int = 50
     # False: only checkpoints/last.ckpt (overwritten); true: also keep every step=N.ckpt.
     keep_all_checkpoints: bool = False
+    # Model parts (AcousticModel children, e.g. text_encoder) kept fixed: trained elsewhere.
+    freeze: list[str] = field(default_factory=list)
     num_workers: int = 2
     seed: int = 1234
     precision: str = "32-true"

@@ -7,6 +7,7 @@ import math
 import lightning as L
 import torch
 
+from emotts.errors import ConfigError
 from emotts.models import AcousticConfig, AcousticModel
 
 # The learning rate decays to this fraction of its peak by max_steps rather than to zero, so a
@@ -39,11 +40,35 @@ class AcousticTrainingModule(L.LightningModule):
         warmup_steps: int,
         max_steps: int,
         weight_decay: float = 0.01,
+        freeze: list[str] | None = None,
     ) -> None:
         super().__init__()
         # Plain JSON-able values only: they land in every checkpoint, which is stored as JSON.
         self.save_hyperparameters()
         self.model = AcousticModel(AcousticConfig.from_dict(model_config))
+        self.frozen = self._freeze(list(freeze or []))
+
+    def _freeze(self, names: list[str]) -> list[str]:
+        """Stop training the named parts of the model (e.g. everything but a new decoder).
+
+        Frozen parts get no gradients, are left out of the optimizer and stay in eval mode
+        (no dropout), so they compute exactly what the voice they came from computes.
+        """
+        parts = dict(self.model.named_children())
+        unknown = [name for name in names if name not in parts]
+        if unknown:
+            raise ConfigError(
+                f"train.freeze names unknown model parts {unknown}; accepted: {', '.join(parts)}"
+            )
+        for name in names:
+            parts[name].requires_grad_(False)
+        return names
+
+    def train(self, mode: bool = True) -> AcousticTrainingModule:
+        super().train(mode)
+        for name in self.frozen:
+            getattr(self.model, name).eval()
+        return self
 
     def _log_losses(self, losses: dict[str, torch.Tensor], stage: str, batch_size: int) -> None:
         on_step = stage == "train"
@@ -70,9 +95,8 @@ class AcousticTrainingModule(L.LightningModule):
 
     def configure_optimizers(self):
         hp = self.hparams
-        optimizer = torch.optim.AdamW(
-            self.model.parameters(), lr=hp.learning_rate, weight_decay=hp.weight_decay
-        )
+        trainable = [p for p in self.model.parameters() if p.requires_grad]
+        optimizer = torch.optim.AdamW(trainable, lr=hp.learning_rate, weight_decay=hp.weight_decay)
         schedule = torch.optim.lr_scheduler.LambdaLR(
             optimizer, lambda step: warmup_cosine(step, hp.warmup_steps, hp.max_steps)
         )

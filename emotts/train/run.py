@@ -168,6 +168,7 @@ def train(
         warmup_steps=settings.warmup_steps,
         max_steps=steps,
         weight_decay=settings.weight_decay,
+        freeze=settings.freeze,
     )
     sample_source = val_set if len(val_set) else train_set
     callbacks = [
@@ -247,22 +248,35 @@ def adopt_voice_statistics(model_dict: dict, voice_dir: Path) -> dict:
     return {**model_dict, **{key: voice_model[key] for key in _STATISTICS}}
 
 
+def _is_decoder_key(key: str) -> bool:
+    """Model config keys that only size the decoder (the decoder section, legacy flat keys)."""
+    return key == "decoder" or key.startswith("decoder_")
+
+
 def initialize_from_voice(module: AcousticTrainingModule, voice_dir: Path) -> None:
-    """Load a voice directory's weights into the module; the model configs must match."""
+    """Load a voice directory's weights into the module.
+
+    The model configs must match, except that the decoder may differ (a new decoder on a
+    trained voice, e.g. the flow decoder): then every weight but the decoder's is loaded and
+    the decoder keeps its fresh initialization.
+    """
     from emotts.models.checkpoint import load_acoustic_model
 
     model, _ = load_acoustic_model(voice_dir)
-    if model.config.to_dict() != module.model.config.to_dict():
-        differing = sorted(
-            key
-            for key, value in model.config.to_dict().items()
-            if module.model.config.to_dict().get(key) != value
-        )
+    ours, theirs = module.model.config.to_dict(), model.config.to_dict()
+    differing = sorted(key for key in {*ours, *theirs} if ours.get(key) != theirs.get(key))
+    if any(not _is_decoder_key(key) for key in differing):
         raise ConfigError(
             f"--init-from {voice_dir}: its model config differs from this recipe's in {differing}; "
-            "use a voice trained with the same preset, labels, speakers and corpus statistics"
+            "use a voice trained with the same preset, labels, speakers and corpus statistics "
+            "(only the decoder may differ)"
         )
-    module.model.load_state_dict(model.state_dict())
+    state = model.state_dict()
+    if differing:
+        state = {name: value for name, value in state.items() if not name.startswith("decoder.")}
+    missing, _ = module.model.load_state_dict(state, strict=not differing)
+    if any(not name.startswith("decoder.") for name in missing):
+        raise ConfigError(f"--init-from {voice_dir}: weights missing for {sorted(missing)[:5]}")
 
 
 def set_aside_checkpoints(paths: RunPaths) -> Path | None:

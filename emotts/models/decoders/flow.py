@@ -21,6 +21,7 @@ import torch
 from einops import rearrange, repeat
 from torch import nn
 
+from emotts.errors import ConfigError
 from emotts.models.decoders.base import MelDecoder
 from emotts.models.decoders.velocity import VelocityNetwork
 from emotts.synthesis.sampling import FlowSampling, guidance_coefficients, solve
@@ -63,9 +64,15 @@ class FlowDecoder(MelDecoder):
     ) -> None:
         super().__init__()
         if not 0 < emotion_dim <= condition_dim:
-            raise ValueError(f"emotion_dim {emotion_dim} must be in (0, {condition_dim}]")
+            raise ConfigError(
+                f"decoder emotion_dim {emotion_dim} is invalid; accepted: 1..{condition_dim}"
+            )
         if not 0.0 <= condition_dropout < 1.0:
-            raise ValueError(f"condition_dropout {condition_dropout} must be in [0, 1)")
+            raise ConfigError(
+                f"decoder condition_dropout {condition_dropout} is invalid; accepted: [0, 1)"
+            )
+        self.channels = channels
+        self.condition_dim = condition_dim
         self.emotion_dim = emotion_dim
         self.n_mels = n_mels
         self.condition_dropout = condition_dropout

@@ -13,6 +13,7 @@ import torch
 from einops import rearrange
 from torch import nn
 
+from emotts.errors import ConfigError
 from emotts.models.layers import ConditionalLayerNorm, ConvNeXtBlock
 
 
@@ -55,6 +56,8 @@ class VelocityNetwork(nn.Module):
         time_dim: int,
     ) -> None:
         super().__init__()
+        if time_dim % 2:
+            raise ConfigError(f"decoder time_dim {time_dim} is odd; accepted: an even width")
         self.time_dim = time_dim
         self.time_mlp = nn.Sequential(
             nn.Linear(time_dim, time_dim), nn.SiLU(), nn.Linear(time_dim, time_dim)
