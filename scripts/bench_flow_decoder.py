@@ -22,10 +22,10 @@ import numpy as np
 import onnxruntime as ort
 
 from emotts.audio.config import AudioConfig
+from emotts.backends.onnx_flow import OnnxFlowSampler
 from emotts.models.config import AcousticConfig
 from emotts.models.decoders.flow import FlowDecoder
 from emotts.onnx.flow_export import export_flow_velocity
-from emotts.onnx.flow_runtime import OnnxFlowSampler
 from emotts.synthesis.sampling import FlowSampling, batch_noise
 
 

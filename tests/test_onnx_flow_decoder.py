@@ -7,10 +7,10 @@ import onnxruntime as ort
 import pytest
 import torch
 
+from emotts.backends.onnx_flow import OnnxFlowSampler
 from emotts.models.decoders.flow import FlowDecoder
 from emotts.models.untrained import make_conditions_visible
 from emotts.onnx.flow_export import FLOW_VELOCITY_INPUTS, export_flow_velocity
-from emotts.onnx.flow_runtime import OnnxFlowSampler
 from emotts.synthesis.sampling import FlowSampling, batch_noise
 
 H, C, D, M = 16, 12, 8, 10

@@ -1,4 +1,5 @@
-"""Run an exported flow decoder (`emotts.onnx.flow_export`) with numpy and onnxruntime only.
+"""Run an exported flow decoder (`emotts.onnx.flow_export`) with numpy and onnxruntime only
+(no torch: this is the serving side).
 
 The step loop is `emotts.synthesis.sampling.solve`, the code the torch decoder runs, over the
 one-step guided velocity graph; noise comes from the caller (drawn from the seed with numpy).
