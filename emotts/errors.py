@@ -35,3 +35,7 @@ class AudioError(EmottsError):
 
 class ControlError(EmottsError):
     """A synthesis control (speed, duration, pitch shift, speaker, ...) is out of range."""
+
+
+class SsmlError(MarkupError):
+    """An SSML document is not well-formed, uses what emotts does not support, or has a bad value."""

@@ -171,6 +171,23 @@ def test_synthesis_writes_a_wav_and_draws_every_output(voice_dir, session):
     assert result.phonemes and "intensity=1.5" in result.summary
 
 
+def test_synthesis_accepts_ssml_in_the_text_box(voice_dir, session):
+    text = (
+        '<speak xmlns:emotts="urn:emotts">We <emotts:emotion name="sad">lost</emotts:emotion>'
+        ' <break time="400ms"/> <mark name="m"/>today.</speak>'
+    )
+    result = handle_synthesis(SynthesisRequest(text, voice_dir), session)
+    assert [row[0] for row in result.words] == ["We", "lost", "today"]
+    [pause] = result.audio.breaks
+    assert abs(pause.end - pause.start - 0.4) <= 128 / 22050
+    assert "1 breaks" in result.summary and "m@" in result.summary
+    segments = check_text(text)[1]
+    spans = emotion_spans(segments, result.audio.words)
+    assert [span.name for span in spans] == ["sad"]
+    with pytest.raises(MarkupError, match="unsupported element <voice>"):
+        check_text("<speak><voice>x</voice></speak>")
+
+
 def test_synthesis_rejects_a_backend_the_voice_lacks(voice_dir, session):
     with pytest.raises(ControlError, match="onnx"):
         handle_synthesis(SynthesisRequest("Hello.", voice_dir, backend="onnx"), session)

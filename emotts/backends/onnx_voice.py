@@ -20,6 +20,7 @@ from emotts.backends.onnx_format import read_voice_json
 from emotts.errors import ConfigError, ControlError
 from emotts.synthesis.inputs import ACOUSTIC_INPUTS, ACOUSTIC_OUTPUTS
 from emotts.synthesis.pipeline import SpeechSynthesizer
+from emotts.text.ssml import PitchReference
 from emotts.voices import resolve_voice
 
 
@@ -62,10 +63,14 @@ class OnnxVoice(SpeechSynthesizer):
         acoustic: ort.InferenceSession,
         vocoder: ort.InferenceSession,
     ) -> None:
+        pitch = config.get("pitch")  # absent from voices exported before SSML support
         super().__init__(
             AudioConfig.from_dict(config["audio"]),
             config["text"]["language"],
             config["text"]["symbols"],
+            PitchReference.from_log_stats(pitch["log_f0_mean"], pitch["log_f0_std"])
+            if pitch
+            else None,
         )
         self.config = config
         self.directory = directory

@@ -12,6 +12,7 @@ from emotts.errors import ControlError
 from emotts.models.checkpoint import load_acoustic_model
 from emotts.synthesis.inputs import ACOUSTIC_INPUTS, ACOUSTIC_OUTPUTS
 from emotts.synthesis.pipeline import SpeechSynthesizer
+from emotts.text.ssml import PitchReference
 
 
 class Voice(SpeechSynthesizer):
@@ -22,6 +23,7 @@ class Voice(SpeechSynthesizer):
             AudioConfig.from_dict(config["audio"]),
             config["text"]["language"],
             config["text"]["symbols"],
+            PitchReference.from_log_stats(model.config.pitch_mean, model.config.pitch_std),
         )
         self.model = model
         self.config = config

@@ -51,17 +51,24 @@ def handle_synthesis(request: SynthesisRequest, session: Session) -> SynthesisRe
 
     Raises an `EmottsError` (shown in the page) for anything the user can fix.
     """
-    text, segments = check_text(request.text)
+    check_text(request.text)  # cheap checks before a voice is loaded
     emotion = build_emotion(request.emotion)
     voice = load_voice(request.voice, request.backend)
+    text, segments = check_text(request.text, voice.frontend.read)
     audio = voice.synthesize(text, emotion, **request.options())
     wav_path = audio.save(session.next_wav(str(emotion).split(";")[0]))
     config = voice.audio_config
     f0 = extract_f0(audio.samples, config)
     mel = audio.mel if audio.mel is not None else np.zeros((config.n_mels, 0), np.float32)
+    pauses = f", {len(audio.breaks)} breaks" if audio.breaks else ""
+    marks = (
+        ", marks " + ", ".join(f"{m.name}@{m.time:.2f}s" for m in audio.marks)
+        if audio.marks
+        else ""
+    )
     summary = (
-        f"{audio.duration:.2f} s at {audio.sample_rate} Hz, {len(audio.words)} words, "
-        f"emotion {emotion}, backend {request.backend}"
+        f"{audio.duration:.2f} s at {audio.sample_rate} Hz, {len(audio.words)} words{pauses}"
+        f"{marks}, emotion {emotion}, backend {request.backend}"
     )
     return SynthesisResult(
         wav_path=str(wav_path),

@@ -6,13 +6,15 @@ request raises an `EmottsError` whose message the page shows as it is.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from emotts.emotion.labels import LABELS
 from emotts.emotion.markup import MarkupSegment, parse_markup
 from emotts.emotion.spec import EmotionSpec
 from emotts.errors import ControlError, TextError
+from emotts.text.marked import MarkedText
+from emotts.text.ssml import looks_like_ssml, parse_ssml
 
 # Longest text the page accepts. Synthesis runs on the server's CPU inside a shared queue, so
 # one request must not hold it for minutes; 1000 characters is about a minute of speech.
@@ -48,8 +50,14 @@ def build_emotion(choice: EmotionChoice) -> EmotionSpec:
     )
 
 
-def check_text(text: str | None) -> tuple[str, list[MarkupSegment]]:
-    """Reject empty or over-long text and malformed markup; returns the text and its segments."""
+def check_text(
+    text: str | None, read: Callable[[str], MarkedText] | None = None
+) -> tuple[str, list[MarkupSegment]]:
+    """Reject empty or over-long text and malformed markup; returns the text and its segments.
+
+    ``read``: the voice's reader (``voice.frontend.read``), which knows its language and pitch
+    for SSML; without one, SSML is read with no voice statistics and markup as markup.
+    """
     text = (text or "").strip()
     if not text:
         raise TextError("the text is empty; type a sentence to speak (markup allowed)")
@@ -58,7 +66,10 @@ def check_text(text: str | None) -> tuple[str, list[MarkupSegment]]:
             f"the text has {len(text)} characters; the demo accepts at most {MAX_TEXT_CHARS}. "
             "Split it, or use `emotts synth` / the Python API for long texts"
         )
-    segments = parse_markup(text)
+    if read is not None:
+        segments = read(text).segments
+    else:
+        segments = parse_ssml(text).segments if looks_like_ssml(text) else parse_markup(text)
     if not "".join(segment.text for segment in segments).strip():
         raise TextError("the text has markup but no words inside it; put words to speak in it")
     return text, segments

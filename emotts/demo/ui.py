@@ -29,12 +29,18 @@ SYNTAX_HINT = f"""**Inline emotion markup** (optional; at most {MAX_TEXT_CHARS} 
 `<emotion mix="happy:0.6,sad:0.4">…</emotion>` ·
 `<emotion adv="0.7,0.2,-0.5">…</emotion>`;
 timing: `<prosody rate="0.8">…</prosody>` (higher is faster; tags nest).
-Text outside tags takes the emotion chosen below. Write `&lt;` for a literal `<`."""
+Text outside tags takes the emotion chosen below. Write `&lt;` for a literal `<`.
+**SSML** is read when the text starts with `<speak>`: `<break time="500ms"/>`,
+`<prosody pitch="+4st" volume="-6dB">…</prosody>`, `<say-as interpret-as="date">…</say-as>`,
+emotion as `<emotts:emotion name="happy">` with `xmlns:emotts="urn:emotts"` on `<speak>`."""
 EXAMPLES = [
     "The results are in, and we won the whole thing!",
     'I <emotion name="sad">miss you</emotion>, but <emotion name="happy" intensity="1.4">I am so proud of you</emotion>.',
     '<emotion mix="happy:0.6,surprised:0.4">You did all this for me?</emotion> Thank you.',
     'Stay calm. <emotion adv="0.8,-0.4,-0.6">Something is moving in the dark.</emotion>',
+    '<speak xmlns:emotts="urn:emotts">Wait for it <break time="600ms"/> '
+    '<emotts:emotion name="happy">we did it</emotts:emotion> on '
+    '<say-as interpret-as="date" format="mdy">12/25/2024</say-as>!</speak>',
 ]
 # The mixer starts on a blend that works, rather than all zeros (an error until moved).
 BLEND_START = {"happy": 0.6, "surprised": 0.4}

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import re
 
 from emotts.emotion.labels import join_message
@@ -70,6 +71,13 @@ class MarkupSegment:
     Built with three arguments, the segment is taken to be unescaped, contiguous text.
     ``rate`` is the speed factor of enclosing ``<prosody>`` tags (their product; 1.0 outside
     any), so each phoneme of the run lasts ``1 / rate`` times as long, on top of the global speed.
+
+    SSML spans set the rest (emotts markup leaves them at their defaults): ``pitch_shift`` in
+    semitones (nested spans add), ``pitch_range`` a factor on pitch movement and ``volume`` an
+    amplitude factor (nested spans multiply); ``spoken`` is what the run is read as when that
+    differs from ``text`` (``<sub alias>``, ``<say-as>``: the run is then one word), ``phonemes``
+    the IPA given by ``<phoneme ph>`` (also one word) and ``language`` the espeak-ng voice that
+    reads the run (None: the voice's own).
     """
 
     text: str
@@ -77,6 +85,12 @@ class MarkupSegment:
     start: int
     offsets: tuple[int, ...] = ()
     rate: float = 1.0
+    pitch_shift: float = 0.0
+    pitch_range: float = 1.0
+    volume: float = 1.0
+    spoken: str | None = None
+    phonemes: str | None = None
+    language: str | None = None
 
     def __post_init__(self) -> None:
         if not self.offsets:
@@ -88,6 +102,11 @@ class MarkupSegment:
             raise ValueError(f"rate must be a positive finite number, got {self.rate!r}")
         if not 0.0 < self.rate < float("inf"):
             raise ValueError(f"rate must be a positive finite number, got {self.rate!r}")
+        if not math.isfinite(self.pitch_shift):
+            raise ValueError(f"pitch_shift must be finite, got {self.pitch_shift!r}")
+        for name in ("pitch_range", "volume"):
+            if not 0.0 <= getattr(self, name) < float("inf"):
+                raise ValueError(f"{name} must be a non-negative finite number")
 
     @property
     def end(self) -> int:
@@ -290,31 +309,37 @@ class _Parser:
             raise MarkupError(f"invalid <prosody> tag at position {position}: {error}") from error
 
     def _spec(self, position: int, attributes: dict[str, tuple[str, int]]) -> EmotionSpec:
-        bodies = [name for name in _BODY_ATTRIBUTES if name in attributes]
-        if not bodies:
-            raise _error("<emotion> tag needs one of name, mix or adv", position, _TAG_HELP)
-        if len(bodies) > 1:
-            second = attributes[bodies[1]][1]
-            problem = f"<emotion> tag gives both {bodies[0]} and {bodies[1]}"
-            raise _error(problem, second, "Accepted: exactly one of name, mix, adv")
-        kind = bodies[0]
-        value, at = attributes[kind]
-        try:
-            intensity = 1.0
-            if "intensity" in attributes:
-                intensity = parse_intensity(*attributes["intensity"])
-            if kind == "adv":
-                return EmotionSpec(adv=parse_adv(value, at), intensity=intensity)
-            if kind == "name":
-                token, token_at = strip_token(value, at)
-                if "," in token or ":" in token:
-                    raise _error("name takes one label; use mix= for a blend", token_at, _TAG_HELP)
-                return EmotionSpec(
-                    weights=((parse_label(token, token_at), 1.0),), intensity=intensity
-                )
-            return EmotionSpec(weights=parse_blend(value, at), intensity=intensity)
-        except EmotionSpecError as error:
-            raise MarkupError(f"invalid <emotion> tag at position {position}: {error}") from error
+        return emotion_from_attributes(position, attributes)
+
+
+def emotion_from_attributes(position: int, attributes: dict[str, tuple[str, int]]) -> EmotionSpec:
+    """The spec of an ``<emotion>`` tag at ``position`` from ``{name: (value, value offset)}``.
+
+    Shared with the SSML reader, whose ``<emotts:emotion>`` takes the same attributes.
+    """
+    bodies = [name for name in _BODY_ATTRIBUTES if name in attributes]
+    if not bodies:
+        raise _error("<emotion> tag needs one of name, mix or adv", position, _TAG_HELP)
+    if len(bodies) > 1:
+        second = attributes[bodies[1]][1]
+        problem = f"<emotion> tag gives both {bodies[0]} and {bodies[1]}"
+        raise _error(problem, second, "Accepted: exactly one of name, mix, adv")
+    kind = bodies[0]
+    value, at = attributes[kind]
+    try:
+        intensity = 1.0
+        if "intensity" in attributes:
+            intensity = parse_intensity(*attributes["intensity"])
+        if kind == "adv":
+            return EmotionSpec(adv=parse_adv(value, at), intensity=intensity)
+        if kind == "name":
+            token, token_at = strip_token(value, at)
+            if "," in token or ":" in token:
+                raise _error("name takes one label; use mix= for a blend", token_at, _TAG_HELP)
+            return EmotionSpec(weights=((parse_label(token, token_at), 1.0),), intensity=intensity)
+        return EmotionSpec(weights=parse_blend(value, at), intensity=intensity)
+    except EmotionSpecError as error:
+        raise MarkupError(f"invalid <emotion> tag at position {position}: {error}") from error
 
 
 def parse_markup(text: str) -> list[MarkupSegment]:

@@ -166,6 +166,8 @@ def voice_description(config: dict, model: AcousticModel) -> dict:
             "adv": {label: list(LABEL_ADV.get(canonical_label(label), ())) for label in labels},
         },
         "speakers": list(model.config.speakers),
+        # SSML pitch and range values in Hz are measured against the voice's own F0.
+        "pitch": {"log_f0_mean": model.config.pitch_mean, "log_f0_std": model.config.pitch_std},
         "defaults": {
             "emotion": "neutral",
             "speaker": model.config.speakers[0],

@@ -18,7 +18,9 @@ from emotts.errors import ControlError, EmotionSpecError
 from emotts.synthesis.controls import SynthesisControls, resolve_speaker, split_frames
 from emotts.synthesis.inputs import build_inputs
 from emotts.synthesis.result import Audio, concatenate, sentence_audio
+from emotts.synthesis.timeline import lay_out, sentence_pause_frames
 from emotts.text.frontend import SentenceInput, TextFrontend
+from emotts.text.ssml import PitchReference
 from emotts.text.symbols import SymbolTable
 
 # Sentences run together in one acoustic batch: bounds memory for long texts.
@@ -46,6 +48,17 @@ def sentence_scales(sentences: list[SentenceInput]) -> list[np.ndarray]:
     ]
 
 
+def _check_pitch_spans(sentences: list[SentenceInput]) -> None:
+    for sentence in sentences:
+        if any(s != 0.0 for s in sentence.pitch_shifts) or any(
+            r != 1.0 for r in sentence.pitch_ranges
+        ):
+            raise ControlError(
+                "per-span pitch and range (SSML <prosody pitch/range>, <emphasis>) are not "
+                "available yet; accepted for now: the global pitch_shift and pitch_range controls"
+            )
+
+
 class SpeechSynthesizer(ABC):
     """Text (+ markup) and emotion in, `Audio` out; subclasses run the two networks.
 
@@ -53,12 +66,19 @@ class SpeechSynthesizer(ABC):
         audio_config: the voice's mel front-end settings.
         language: espeak-ng voice for the phonemizer.
         symbols: the voice's phoneme symbol list.
+        pitch: the voice's pitch statistics (for SSML pitch values in Hz), None if unknown.
     """
 
-    def __init__(self, audio_config: AudioConfig, language: str, symbols: list[str]) -> None:
+    def __init__(
+        self,
+        audio_config: AudioConfig,
+        language: str,
+        symbols: list[str],
+        pitch: PitchReference | None = None,
+    ) -> None:
         self.audio_config = audio_config
         self.language = language
-        self.frontend = TextFrontend(SymbolTable.from_list(symbols), language)
+        self.frontend = TextFrontend(SymbolTable.from_list(symbols), language, pitch)
 
     @property
     @abstractmethod
@@ -97,22 +117,53 @@ class SpeechSynthesizer(ABC):
         pitch_range: float = 1.0,
         energy_scale: float = 1.0,
         seed: int | None = None,
+        ssml: bool | None = None,
+        ssml_lenient: bool = False,
     ) -> Audio:
-        """Speak ``text`` (inline emotion markup allowed) with ``emotion`` as the default.
+        """Speak ``text`` (inline emotion markup or SSML) with ``emotion`` as the default.
 
-        ``duration`` (seconds) is met to within half a frame (hop / sample rate / 2); the frames
-        are shared among sentences in proportion to their natural lengths.
+        ``ssml``: None reads SSML when the text starts with ``<speak`` (or ``<?xml``), True
+        always (a text without ``<speak>`` is read as if wrapped in one), False never.
+        ``ssml_lenient``: speak the text of unsupported SSML elements and skip unsupported
+        attributes, listing them in ``Audio.ignored``, instead of raising.
+        ``duration`` (seconds) is met to within half a frame (hop / sample rate / 2); breaks
+        keep their length and the other frames are shared among sentences in proportion to
+        their natural lengths.
         """
         controls = SynthesisControls(speed, duration, pitch_shift, pitch_range, energy_scale)
-        sentences = self.frontend.process(text, coerce_emotion(emotion))
+        marked = self.frontend.read(text, ssml=ssml, lenient=ssml_lenient)
+        sentences = self.frontend.process(marked, coerce_emotion(emotion))
         speaker_id = resolve_speaker(speaker, self.speakers)
         self.seed(seed)
         targets = None
         if controls.duration is not None:
-            total = round(controls.duration * self.sample_rate / self.audio_config.hop_length)
-            natural = self._acoustic(sentences, speaker_id, controls)["mel_lengths"]
-            targets = split_frames(total, natural)
-        return concatenate(list(self._render(sentences, speaker_id, controls, targets)))
+            targets = self._targets(controls.duration, sentences, speaker_id, controls)
+        audio = concatenate(list(self._render(sentences, speaker_id, controls, targets)))
+        audio.ignored = list(marked.ignored)
+        return audio
+
+    def _targets(
+        self,
+        duration: float,
+        sentences: list[SentenceInput],
+        speaker_id: int,
+        controls: SynthesisControls,
+    ) -> list[int]:
+        """Speech frames per sentence for an exact total ``duration`` (breaks set aside)."""
+        total = round(duration * self.sample_rate / self.audio_config.hop_length)
+        paused = sum(sentence_pause_frames(s, self._frame_seconds) for s in sentences)
+        if total - paused < len(sentences):
+            raise ControlError(
+                f"the breaks take {paused * self._frame_seconds:.3f} s of the requested "
+                f"{duration:g} s, leaving too little for the speech; ask for a longer duration "
+                "or shorter breaks"
+            )
+        natural = self._acoustic(sentences, speaker_id, controls)["mel_lengths"]
+        return split_frames(total - paused, natural)
+
+    @property
+    def _frame_seconds(self) -> float:
+        return self.audio_config.hop_length / self.sample_rate
 
     def stream(
         self, text: str, emotion: EmotionSpec | str | None = None, **options
@@ -126,12 +177,17 @@ class SpeechSynthesizer(ABC):
             raise ControlError("duration cannot be combined with streaming; use synthesize()")
         seed = options.pop("seed", None)
         speaker = options.pop("speaker", None)
+        ssml, lenient = options.pop("ssml", None), options.pop("ssml_lenient", False)
         controls = SynthesisControls(**options)
-        sentences = self.frontend.process(text, coerce_emotion(emotion))
+        marked = self.frontend.read(text, ssml=ssml, lenient=lenient)
+        sentences = self.frontend.process(marked, coerce_emotion(emotion))
         speaker_id = resolve_speaker(speaker, self.speakers)
         self.seed(seed)
-        for sentence in sentences:
-            yield from self._render([sentence], speaker_id, controls, None)
+        for index, sentence in enumerate(sentences):
+            for part in self._render([sentence], speaker_id, controls, None):
+                # What lenient reading skipped is reported once, with the first sentence.
+                part.ignored = list(marked.ignored) if index == 0 else []
+                yield part
 
     def _acoustic(
         self,
@@ -141,6 +197,7 @@ class SpeechSynthesizer(ABC):
         targets: list[int] | None = None,
     ) -> dict[str, list]:
         """Run the acoustic model over sentences in bounded batches; returns per-row arrays."""
+        _check_pitch_spans(sentences)
         results: dict[str, list] = {"mel": [], "mel_lengths": [], "durations": []}
         for start in range(0, len(sentences), BATCH_SENTENCES):
             chunk = sentences[start : start + BATCH_SENTENCES]
@@ -160,10 +217,20 @@ class SpeechSynthesizer(ABC):
     def _render(self, sentences, speaker_id, controls, targets) -> Iterator[Audio]:
         acoustic = self._acoustic(sentences, speaker_id, controls, targets)
         hop = self.audio_config.hop_length
+        floor = float(np.log(self.audio_config.log_floor))
         for sentence, mel, durations in zip(
             sentences, acoustic["mel"], acoustic["durations"], strict=True
         ):
-            samples = self.vocode(mel) if mel.shape[1] else np.zeros(0, np.float32)
+            timeline = lay_out(sentence, durations, mel, floor, self._frame_seconds)
+            frames = timeline.mel.shape[1]
+            samples = self.vocode(timeline.mel) if frames else np.zeros(0, np.float32)
             yield sentence_audio(
-                sentence, durations, samples[: mel.shape[1] * hop], self.sample_rate, hop, mel
+                sentence,
+                timeline.durations,
+                timeline.finish(samples[: frames * hop], hop),
+                self.sample_rate,
+                hop,
+                timeline.mel,
+                timeline.breaks,
+                timeline.marks,
             )

@@ -31,12 +31,35 @@ class WordTiming:
     end_char: int
 
 
+@dataclass(frozen=True)
+class BreakTiming:
+    """An SSML ``<break>``: exact silence from ``start`` to ``end`` (seconds); the characters
+    of its tag in the user's text."""
+
+    start: float
+    end: float
+    start_char: int
+    end_char: int
+
+
+@dataclass(frozen=True)
+class MarkTiming:
+    """An SSML ``<mark name>`` and the time (seconds) at which it is reached."""
+
+    name: str
+    time: float
+    start_char: int
+    end_char: int
+
+
 @dataclass
 class Audio:
     """Synthesized speech.
 
     samples: float32 mono waveform in [-1, 1]; sample_rate in Hz; phonemes/words: timings in
-    seconds from the start of ``samples``; mel: the [80, T_fr] log-mel it was vocoded from.
+    seconds from the start of ``samples``; mel: the [80, T_fr] log-mel it was vocoded from;
+    breaks/marks: SSML ``<break>`` silences and ``<mark>`` times; ignored: what lenient SSML
+    reading skipped (element or attribute and position).
     """
 
     samples: np.ndarray
@@ -44,6 +67,9 @@ class Audio:
     phonemes: list[PhonemeTiming] = field(default_factory=list)
     words: list[WordTiming] = field(default_factory=list)
     mel: np.ndarray | None = None
+    breaks: list[BreakTiming] = field(default_factory=list)
+    marks: list[MarkTiming] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
 
     @property
     def duration(self) -> float:
@@ -64,6 +90,8 @@ class Audio:
             "sample_rate": self.sample_rate,
             "words": [vars(w) for w in self.words],
             "phonemes": [vars(p) for p in self.phonemes],
+            "breaks": [vars(b) for b in self.breaks],
+            "marks": [vars(m) for m in self.marks],
         }
 
 
@@ -74,8 +102,11 @@ def sentence_audio(
     sample_rate: int,
     hop_length: int,
     mel: np.ndarray | None = None,
+    breaks: list[BreakTiming] = (),
+    marks: list[MarkTiming] = (),
 ) -> Audio:
-    """Attach timings to one sentence's audio; durations: [T_ph] frames per phoneme."""
+    """Attach timings to one sentence's audio; durations: [T_ph] frames per phoneme (pauses
+    included)."""
     frame_seconds = hop_length / sample_rate
     ends = np.cumsum(durations) * frame_seconds
     starts = ends - np.asarray(durations) * frame_seconds
@@ -94,14 +125,16 @@ def sentence_audio(
         )
         for word in sentence.words
     ]
-    return Audio(samples.astype(np.float32), sample_rate, phonemes, words, mel)
+    return Audio(
+        samples.astype(np.float32), sample_rate, phonemes, words, mel, list(breaks), list(marks)
+    )
 
 
 def concatenate(parts: list[Audio]) -> Audio:
     """Join sentence results into one, shifting the later timings."""
     if len(parts) == 1:
         return parts[0]
-    offset, phonemes, words = 0.0, [], []
+    offset, phonemes, words, breaks, marks = 0.0, [], [], [], []
     for part in parts:
         phonemes += [
             PhonemeTiming(p.phoneme, p.start + offset, p.end + offset) for p in part.phonemes
@@ -110,8 +143,13 @@ def concatenate(parts: list[Audio]) -> Audio:
             WordTiming(w.word, w.start + offset, w.end + offset, w.start_char, w.end_char)
             for w in part.words
         ]
+        breaks += [
+            BreakTiming(b.start + offset, b.end + offset, b.start_char, b.end_char)
+            for b in part.breaks
+        ]
+        marks += [MarkTiming(m.name, m.time + offset, m.start_char, m.end_char) for m in part.marks]
         offset += part.duration
     mels = [p.mel for p in parts]
     mel = np.concatenate(mels, axis=1) if all(m is not None for m in mels) else None
     samples = np.concatenate([p.samples for p in parts])
-    return Audio(samples, parts[0].sample_rate, phonemes, words, mel)
+    return Audio(samples, parts[0].sample_rate, phonemes, words, mel, breaks, marks)

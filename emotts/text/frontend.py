@@ -11,7 +11,10 @@ becomes punctuation symbols next to the word's phonemes, outside its phoneme ran
 takes the emotion of its first character, so an emotion span that ends mid-sentence switches
 exactly at a word boundary; a span that ends inside a word switches at the next word.
 ``<prosody rate="...">`` spans work the same way: each phoneme's duration scale is 1 / rate of
-its word (structural symbols take a neighbouring word's, as for emotions).
+its word (structural symbols take a neighbouring word's, as for emotions). SSML spans add
+per-phoneme pitch shift, pitch range and volume the same way, fixed readings (``<sub>``,
+``<say-as>``, ``<phoneme>``: one word each, not normalized), per-word languages (``<lang>``)
+and breaks and marks at word boundaries (see ``emotts.text.boundaries``).
 """
 
 from __future__ import annotations
@@ -20,12 +23,16 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from emotts.emotion.markup import MarkupSegment, parse_markup
+from emotts.emotion.markup import parse_markup
 from emotts.emotion.spec import EmotionSpec
 from emotts.errors import TextError
+from emotts.text.boundaries import Mark, Pause, SentencePlace, place_events, structural_range
+from emotts.text.marked import MarkedText
 from emotts.text.normalize import find_replacements, is_english, join_spoken
 from emotts.text.phonemize import Phonemizer
+from emotts.text.plain import PhonemeControls, PlainText, flatten
 from emotts.text.sentences import split_sentences
+from emotts.text.ssml import PitchReference, looks_like_ssml, parse_ssml
 from emotts.text.symbols import PUNCTUATION, SymbolTable, describe_char
 
 _PLAIN_WHITESPACE = "\t\n\r\f\v"
@@ -45,12 +52,14 @@ class WordSpan:
 
 @dataclass(frozen=True)
 class SentenceInput:
-    """Model input for one sentence; ``phonemes``, ``emotions`` and ``duration_scales`` have
-    one entry per id.
+    """Model input for one sentence; ``phonemes``, ``emotions`` and the per-phoneme control
+    lists have one entry per id.
 
     ``duration_scales`` stretch each phoneme's predicted duration (1 / the rate of its
-    ``<prosody>`` span, 1.0 outside any); the global speed applies on top. Left empty (by code
-    that builds inputs by hand), every phoneme keeps its predicted duration.
+    ``<prosody>`` span, 1.0 outside any; 0 for the symbols a break replaces); the global speed
+    applies on top. ``pitch_shifts`` (semitones), ``pitch_ranges`` (factors) and ``volumes``
+    (amplitude factors) come from SSML spans; ``events`` are the sentence's breaks and marks in
+    text order. Left empty (by code that builds inputs by hand), a list means "unchanged".
     """
 
     text: str
@@ -59,27 +68,24 @@ class SentenceInput:
     words: list[WordSpan]
     emotions: list[EmotionSpec]
     duration_scales: list[float] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _Plain:
-    """The input with markup removed, and where each character came from."""
-
-    text: str
-    starts: list[int]  # original offset of each character
-    ends: list[int]  # original offset just past each character (entities are several chars)
-    emotions: list[EmotionSpec]
-    rates: list[float]  # <prosody> rate of each character (1.0 outside any)
+    pitch_shifts: list[float] = field(default_factory=list)
+    pitch_ranges: list[float] = field(default_factory=list)
+    volumes: list[float] = field(default_factory=list)
+    events: list[Pause | Mark] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class _Unit:
-    """A verbatim token or a normalization replacement; offsets are into the plain text."""
+    """A verbatim token, a normalization replacement or a fixed reading (offsets: plain text).
+
+    ``phonemes`` is set for ``<phoneme>`` readings, which are never merged with other units.
+    """
 
     start: int
     end: int
     spoken: str
     verbatim: bool
+    phonemes: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,22 +101,7 @@ class _Group:
     start: int
     end: int
     trail: list[int]
-
-
-def _flatten(segments: list[MarkupSegment], default: EmotionSpec) -> _Plain:
-    text, starts, ends, emotions, rates = [], [], [], [], []
-    for segment in segments:
-        # offsets is an extension of the markup contract (entities); the contract itself only
-        # promises start, with the segment being contiguous original text.
-        offsets = getattr(segment, "offsets", None) or range(
-            segment.start, segment.start + len(segment.text) + 1
-        )
-        text.append(segment.text)
-        starts.extend(offsets[:-1])
-        ends.extend(offsets[1:])
-        emotions.extend([segment.emotion or default] * len(segment.text))
-        rates.extend([getattr(segment, "rate", 1.0)] * len(segment.text))
-    return _Plain("".join(text), starts, ends, emotions, rates)
+    phonemes: str | None = None
 
 
 def _is_speakable(ch: str, english: bool) -> bool:
@@ -135,68 +126,149 @@ def _first_non_latin(text: str) -> int | None:
 
 
 class TextFrontend:
-    """Turns user text into :class:`SentenceInput` s for a voice's symbol table and language."""
+    """Turns user text into :class:`SentenceInput` s for a voice's symbol table and language.
 
-    def __init__(self, symbols: SymbolTable, language: str = "en-us") -> None:
+    ``pitch``: the voice's pitch statistics, for SSML pitch and range values given in Hz.
+    """
+
+    def __init__(
+        self, symbols: SymbolTable, language: str = "en-us", pitch: PitchReference | None = None
+    ) -> None:
         self.symbols = symbols
         self.language = language
-        self._phonemizer = Phonemizer(language)
+        self.pitch = pitch or PitchReference()
+        self._phonemizers = {language: Phonemizer(language)}
         self._english = is_english(language)
 
-    def process(self, text: str, default_emotion: EmotionSpec) -> list[SentenceInput]:
-        """Sentences of ``text`` ready for the acoustic model.
+    def read(self, text: str, *, ssml: bool | None = None, lenient: bool = False) -> MarkedText:
+        """Parse emotts markup or SSML (``ssml=None``: SSML when ``text`` starts with
+        ``<speak`` or an XML declaration). ``lenient`` only matters for SSML."""
+        if ssml is None:
+            ssml = isinstance(text, str) and looks_like_ssml(text)
+        if ssml:
+            return parse_ssml(text, language=self.language, pitch=self.pitch, lenient=lenient)
+        return MarkedText(parse_markup(text))
 
-        Raises :class:`MarkupError` for malformed markup and :class:`TextError` for empty text
-        or characters that cannot be spoken (each naming the position in ``text``).
+    def process(
+        self,
+        text: str | MarkedText,
+        default_emotion: EmotionSpec,
+        *,
+        ssml: bool | None = None,
+        lenient: bool = False,
+    ) -> list[SentenceInput]:
+        """Sentences of ``text`` (or of an already read :class:`MarkedText`) for the model.
+
+        Raises :class:`MarkupError` for malformed markup or SSML and :class:`TextError` for
+        empty text or characters that cannot be spoken (each naming the position in ``text``).
         """
-        plain = _flatten(parse_markup(text), default_emotion)
+        marked = (
+            text if isinstance(text, MarkedText) else self.read(text, ssml=ssml, lenient=lenient)
+        )
+        plain = flatten(marked.segments)
         if not plain.text.strip():
-            where = " once emotion markup is removed" if text.strip() else ""
+            where = " once markup is removed" if marked.segments or marked.events else ""
             raise TextError(f"text is empty{where}; give at least one word to speak")
         self._check_controls(plain)
-        sentences = [self._groups(plain, start, end) for start, end in split_sentences(plain.text)]
+        sentences = [self._groups(plain, start, end) for start, end in self._spans(plain)]
         # Sentences of punctuation alone ("...") have nothing to say and are dropped.
         sentences = [(span, groups) for span, groups in sentences if any(g.spoken for g in groups)]
         if not sentences:
             raise TextError("text has no words to speak, only punctuation")
         words = [g for _, groups in sentences for g in groups if g.spoken]
-        # One phonemizer call for the whole text: espeak-ng start-up per call dominates.
-        results = self._phonemizer.phonemize_words_flagged([w.spoken for w in words])
-        checked = iter(
-            [
-                self._checked(plain, word, *result)
-                for word, result in zip(words, results, strict=True)
-            ]
-        )
-        return [self._assemble(plain, span, groups, checked) for span, groups in sentences]
+        checked = iter(self._phonemize(plain, words))
+        places = [
+            SentencePlace(span[0], span[1], [g.start for g in groups if g.spoken])
+            for span, groups in sentences
+        ]
+        events = place_events(marked.events, places)
+        return [
+            self._assemble(plain, span, groups, checked, default_emotion, sentence_events)
+            for (span, groups), sentence_events in zip(sentences, events, strict=True)
+        ]
 
-    def _error(self, plain: _Plain, index: int, problem: str) -> TextError:
+    def _spans(self, plain: PlainText) -> list[tuple[int, int]]:
+        """Sentence spans, merged where a boundary would cut a fixed reading in two."""
+        spans: list[tuple[int, int]] = []
+        for start, end in split_sentences(plain.text):
+            if spans and any(u.start < spans[-1][1] < u.end for u in plain.fixed):
+                spans[-1] = (spans[-1][0], end)
+            else:
+                spans.append((start, end))
+        return spans
+
+    def _language_of(self, plain: PlainText, index: int) -> str:
+        return plain.segments[index].language or self.language
+
+    def _phonemizer(self, language: str) -> Phonemizer:
+        if language not in self._phonemizers:
+            self._phonemizers[language] = Phonemizer(language)
+        return self._phonemizers[language]
+
+    def _phonemize(self, plain: PlainText, words: list[_Group]) -> list[str]:
+        """Phonemes per word: given ones as they are, the rest with one call per language
+        (espeak-ng start-up per call dominates)."""
+        results: list[str | None] = [w.phonemes for w in words]
+        by_language: dict[str, list[int]] = {}
+        for index, word in enumerate(words):
+            if word.phonemes is None:
+                by_language.setdefault(self._language_of(plain, word.start), []).append(index)
+        for language, indices in by_language.items():
+            flagged = self._phonemizer(language).phonemize_words_flagged(
+                [words[i].spoken for i in indices]
+            )
+            for i, result in zip(indices, flagged, strict=True):
+                results[i] = self._checked(plain, words[i], *result)
+        return results
+
+    def _error(self, plain: PlainText, index: int, problem: str) -> TextError:
         position = plain.starts[index]
         return TextError(
             f"{problem} at position {position}: {describe_char(plain.text[index])} "
             f"cannot be spoken by the {self.language!r} voice; remove or spell it out"
         )
 
-    def _check_controls(self, plain: _Plain) -> None:
+    def _check_controls(self, plain: PlainText) -> None:
         # Control characters count as whitespace for str.split(), so they are caught before
         # sentence splitting can discard them silently.
         for index, ch in enumerate(plain.text):
             if unicodedata.category(ch) == "Cc" and ch not in _PLAIN_WHITESPACE:
                 raise self._error(plain, index, "control character")
 
-    def _units(self, plain: _Plain, start: int, end: int) -> list[_Unit]:
+    def _units(self, plain: PlainText, start: int, end: int) -> list[_Unit]:
+        """Units of a sentence: fixed readings as they are, the runs between them normalized
+        (English runs only) and split at whitespace."""
         units = []
         position = start
-        sentence = plain.text[start:end]
-        for replacement in [*find_replacements(sentence, self.language), None]:
-            stop = end if replacement is None else start + replacement.start
-            units.extend(self._verbatim_units(plain, position, stop))
-            if replacement is not None:
-                position = start + replacement.end
-                units.append(_Unit(start + replacement.start, position, replacement.spoken, False))
+        for fixed in [u for u in plain.fixed if start <= u.start < end]:
+            units.extend(self._normalized_units(plain, position, fixed.start))
+            units.append(_Unit(fixed.start, fixed.end, fixed.spoken, False, fixed.phonemes))
+            position = fixed.end
+        units.extend(self._normalized_units(plain, position, end))
         return units
 
-    def _verbatim_units(self, plain: _Plain, start: int, end: int) -> list[_Unit]:
+    def _normalized_units(self, plain: PlainText, start: int, end: int) -> list[_Unit]:
+        units = []
+        while start < end:
+            # A run of one language: normalization rules are English, so other runs keep theirs.
+            language = self._language_of(plain, start)
+            stop = start + 1
+            while stop < end and self._language_of(plain, stop) == language:
+                stop += 1
+            replacements = find_replacements(plain.text[start:stop], language)
+            position = start
+            for replacement in [*replacements, None]:
+                cut = stop if replacement is None else start + replacement.start
+                units.extend(self._verbatim_units(plain, position, cut))
+                if replacement is not None:
+                    position = start + replacement.end
+                    units.append(
+                        _Unit(start + replacement.start, position, replacement.spoken, False)
+                    )
+            start = stop
+        return units
+
+    def _verbatim_units(self, plain: PlainText, start: int, end: int) -> list[_Unit]:
         units = []
         index = start
         while index < end:
@@ -205,16 +277,22 @@ class TextFrontend:
                 continue
             token_start = index
             while index < end and not plain.text[index].isspace():
-                if not _is_speakable(plain.text[index], self._english):
+                if not _is_speakable(
+                    plain.text[index], is_english(self._language_of(plain, index))
+                ):
                     raise self._error(plain, index, "unsupported character")
                 index += 1
             units.append(_Unit(token_start, index, plain.text[token_start:index], True))
         return units
 
-    def _groups(self, plain: _Plain, start: int, end: int) -> tuple[tuple[int, int], list[_Group]]:
+    def _groups(
+        self, plain: PlainText, start: int, end: int
+    ) -> tuple[tuple[int, int], list[_Group]]:
         groups: list[list[_Unit]] = []
         for unit in self._units(plain, start, end):
-            if groups and groups[-1][-1].end == unit.start:
+            previous = groups[-1][-1] if groups else None
+            joined = previous is not None and previous.end == unit.start
+            if joined and previous.phonemes is None and unit.phonemes is None:
                 groups[-1].append(unit)
             else:
                 groups.append([unit])
@@ -224,6 +302,8 @@ class TextFrontend:
     def _split_punctuation(units: list[_Unit]) -> _Group:
         # Replacements start and end with letters, so edge punctuation is always verbatim text.
         first, last = units[0], units[-1]
+        if first.phonemes is not None:
+            return _Group([], first.spoken, first.start, first.end, [], first.phonemes)
         lead_end = first.start
         if first.verbatim:
             while lead_end < first.end and first.spoken[lead_end - first.start] in PUNCTUATION:
@@ -252,7 +332,7 @@ class TextFrontend:
             list(range(trail_start, last.end)),
         )
 
-    def _checked(self, plain: _Plain, word: _Group, phonemes: str, switched: bool) -> str:
+    def _checked(self, plain: PlainText, word: _Group, phonemes: str, switched: bool) -> str:
         written = plain.text[word.start : word.end]
         foreign = _first_non_latin(written) if switched else None
         if foreign is not None:
@@ -261,7 +341,7 @@ class TextFrontend:
             raise self._error(plain, word.start, f"word {written!r} has no pronunciation")
         return phonemes
 
-    def _punctuation_id(self, plain: _Plain, index: int) -> int:
+    def _punctuation_id(self, plain: PlainText, index: int) -> int:
         ch = plain.text[index]
         if ch not in self.symbols:
             raise self._error(plain, index, "punctuation missing from the voice's symbol table")
@@ -269,26 +349,24 @@ class TextFrontend:
 
     def _assemble(
         self,
-        plain: _Plain,
+        plain: PlainText,
         span: tuple[int, int],
         groups: list[_Group],
         phonemes: Iterator[str],
+        default_emotion: EmotionSpec,
+        events: list[Pause | Mark],
     ) -> SentenceInput:
         """Ids for one sentence; ``phonemes`` yields each word's phonemes in text order."""
         ids = [self.symbols.bos_id]
-        emotions: list[EmotionSpec] = []
-        scales: list[float] = []
+        controls = PhonemeControls(default_emotion)
         words = []
         for number, group in enumerate(groups):
             first_char = group.start if group.spoken else group.lead[0]
-            emotion = plain.emotions[first_char]
-            scale = 1.0 / plain.rates[first_char]
             if number:
-                # The separator keeps the previous word's emotion and scale, so a new span
-                # starts exactly at the first phoneme of the word it was written on.
+                # The separator keeps the previous word's controls, so a new span starts
+                # exactly at the first phoneme of the word it was written on.
                 ids.append(self.symbols.word_separator_id)
-                emotions.append(emotions[-1])
-                scales.append(scales[-1])
+                controls.repeat_last()
             ids.extend(self._punctuation_id(plain, i) for i in group.lead)
             if group.spoken:
                 first = len(ids)
@@ -303,21 +381,28 @@ class TextFrontend:
                     )
                 )
             ids.extend(self._punctuation_id(plain, i) for i in group.trail)
-            emotions.extend([emotion] * (len(ids) - len(emotions)))
-            scales.extend([scale] * (len(ids) - len(scales)))
+            controls.fill(plain, first_char, len(ids))
         ids.append(self.symbols.eos_id)
-        emotions.append(emotions[-1])
-        scales.append(scales[-1])
+        controls.repeat_last()
+        ranges = [(w.first_phoneme, w.last_phoneme_exclusive) for w in words]
+        for event in events:
+            if isinstance(event, Pause):
+                lo, hi = structural_range(event.boundary, ranges, len(ids))
+                controls.scales[lo:hi] = [0.0] * (hi - lo)
         return SentenceInput(
             text=plain.text[span[0] : span[1]],
             phoneme_ids=ids,
             phonemes=[self.symbols.symbol(i) for i in ids],
             words=words,
-            emotions=emotions,
-            duration_scales=scales,
+            emotions=controls.emotions,
+            duration_scales=controls.scales,
+            pitch_shifts=controls.shifts,
+            pitch_ranges=controls.ranges,
+            volumes=controls.volumes,
+            events=events,
         )
 
-    def _encode_word(self, plain: _Plain, word: _Group, phonemes: str) -> list[int]:
+    def _encode_word(self, plain: PlainText, word: _Group, phonemes: str) -> list[int]:
         try:
             return self.symbols.encode(phonemes)
         except TextError as error:
