@@ -14,10 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from emotts.emotion.spec import EmotionSpec
+from emotts.errors import ControlError
 from emotts.synthesis.controls import SynthesisControls, resolve_speaker, split_frames
 from emotts.synthesis.inputs import build_inputs
 from emotts.synthesis.pipeline import SpeechSynthesizer, coerce_emotion, sentence_scales
-from emotts.synthesis.result import Audio, concatenate, sentence_audio
+from emotts.synthesis.result import Audio, concatenate
+from emotts.synthesis.timeline import sentence_pause_frames
 from emotts.text.frontend import SentenceInput
 
 #: Rows per acoustic call: large enough to amortize per-call cost, small enough for memory.
@@ -123,6 +125,16 @@ def acoustic_batch(
             natural[i] = result
     rows, owners = [], []
     for index, (utterance, target) in enumerate(zip(utterances, targets, strict=True)):
+        if target is not None:
+            # SSML breaks keep their exact length; the speech shares what is left.
+            target -= sum(
+                sentence_pause_frames(s, synth.frame_seconds) for s in utterance.sentences
+            )
+            if target < len(utterance.sentences):
+                raise ControlError(
+                    f"utterance {index}: its breaks leave fewer frames than it has sentences; "
+                    "give it more time or shorter breaks"
+                )
         if target is None:
             shares = [0] * len(utterance.sentences)
         elif len(utterance.sentences) == 1:
@@ -143,18 +155,9 @@ def vocode_utterance(
     synth: SpeechSynthesizer, utterance: Utterance, acoustic: list[SentenceAcoustic]
 ) -> Audio:
     """Vocode one utterance's sentences and join them into one `Audio` with timings."""
-    hop = synth.audio_config.hop_length
-    parts = []
-    for sentence, part in zip(utterance.sentences, acoustic, strict=True):
-        samples = synth.vocode(part.mel) if part.frames else np.zeros(0, np.float32)
-        parts.append(
-            sentence_audio(
-                sentence,
-                part.durations,
-                samples[: part.frames * hop],
-                synth.sample_rate,
-                hop,
-                part.mel,
-            )
-        )
-    return concatenate(parts)
+    return concatenate(
+        [
+            synth.render_sentence(sentence, part.mel, part.durations)
+            for sentence, part in zip(utterance.sentences, acoustic, strict=True)
+        ]
+    )

@@ -151,10 +151,10 @@ class SpeechSynthesizer(ABC):
     ) -> list[int]:
         """Speech frames per sentence for an exact total ``duration`` (breaks set aside)."""
         total = round(duration * self.sample_rate / self.audio_config.hop_length)
-        paused = sum(sentence_pause_frames(s, self._frame_seconds) for s in sentences)
+        paused = sum(sentence_pause_frames(s, self.frame_seconds) for s in sentences)
         if total - paused < len(sentences):
             raise ControlError(
-                f"the breaks take {paused * self._frame_seconds:.3f} s of the requested "
+                f"the breaks take {paused * self.frame_seconds:.3f} s of the requested "
                 f"{duration:g} s, leaving too little for the speech; ask for a longer duration "
                 "or shorter breaks"
             )
@@ -162,7 +162,8 @@ class SpeechSynthesizer(ABC):
         return split_frames(total - paused, natural)
 
     @property
-    def _frame_seconds(self) -> float:
+    def frame_seconds(self) -> float:
+        """Length of one mel frame in seconds (hop / sample rate)."""
         return self.audio_config.hop_length / self.sample_rate
 
     def stream(
@@ -216,21 +217,28 @@ class SpeechSynthesizer(ABC):
 
     def _render(self, sentences, speaker_id, controls, targets) -> Iterator[Audio]:
         acoustic = self._acoustic(sentences, speaker_id, controls, targets)
-        hop = self.audio_config.hop_length
-        floor = float(np.log(self.audio_config.log_floor))
         for sentence, mel, durations in zip(
             sentences, acoustic["mel"], acoustic["durations"], strict=True
         ):
-            timeline = lay_out(sentence, durations, mel, floor, self._frame_seconds)
-            frames = timeline.mel.shape[1]
-            samples = self.vocode(timeline.mel) if frames else np.zeros(0, np.float32)
-            yield sentence_audio(
-                sentence,
-                timeline.durations,
-                timeline.finish(samples[: frames * hop], hop),
-                self.sample_rate,
-                hop,
-                timeline.mel,
-                timeline.breaks,
-                timeline.marks,
-            )
+            yield self.render_sentence(sentence, mel, durations)
+
+    def render_sentence(
+        self, sentence: SentenceInput, mel: np.ndarray, durations: np.ndarray
+    ) -> Audio:
+        """One sentence's acoustic output -> `Audio`: pauses inserted, vocoded, span volumes
+        applied, timings attached. mel: [80, T_fr]; durations: [T_ph] frames."""
+        hop = self.audio_config.hop_length
+        floor = float(np.log(self.audio_config.log_floor))
+        timeline = lay_out(sentence, durations, mel, floor, self.frame_seconds)
+        frames = timeline.mel.shape[1]
+        samples = self.vocode(timeline.mel) if frames else np.zeros(0, np.float32)
+        return sentence_audio(
+            sentence,
+            timeline.durations,
+            timeline.finish(samples[: frames * hop], hop),
+            self.sample_rate,
+            hop,
+            timeline.mel,
+            timeline.breaks,
+            timeline.marks,
+        )
