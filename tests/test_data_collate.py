@@ -96,3 +96,19 @@ def test_bucket_sampler_groups_similar_lengths() -> None:
     assert spread / len(first) <= 10  # sorted pool: each batch spans one tenth of the range
     ordered = list(LengthBucketSampler(lengths, 10, shuffle=False))
     assert ordered == list(LengthBucketSampler(lengths, 10, shuffle=False))
+
+
+@pytest.mark.parametrize("count", [103, 17])
+def test_bucket_sampler_splits_the_global_batches_across_processes(count: int) -> None:
+    """Two processes with batch 4 see, step by step, the items one process with batch 8 sees."""
+    lengths = [(i * 37) % 101 for i in range(count)]
+    single = LengthBucketSampler(lengths, 8, seed=5)
+    shards = [LengthBucketSampler(lengths, 4, seed=5, world_size=2, rank=r) for r in (0, 1)]
+    for _ in range(2):  # two epochs: all processes reshuffle alike
+        whole, first, second = list(single), list(shards[0]), list(shards[1])
+        assert len(whole) == len(first) == len(second) == len(single) == len(shards[0])
+        for batch, a, b in zip(whole, first, second, strict=True):
+            assert a and b and abs(len(a) - len(b)) <= 1
+            # A one-item last batch is shared by both processes; otherwise they split it.
+            assert sorted(set(a + b)) == sorted(batch)
+            assert len(batch) == 1 or sorted(a + b) == sorted(batch)

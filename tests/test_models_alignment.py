@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from emotts.models.alignment import (
+    batched_monotonic_alignment_search,
     beta_binomial_log_prior,
     durations_to_alignment,
     forward_sum_loss,
@@ -40,6 +41,33 @@ def test_mas_on_random_scores_is_a_valid_path():
 def test_mas_rejects_fewer_frames_than_phonemes():
     with pytest.raises(ValueError, match="cannot align"):
         monotonic_alignment_search(np.zeros((5, 3)))
+
+
+def test_batched_torch_search_gives_the_numpy_durations():
+    """The GPU path (run here on the CPU) against the per-utterance numpy loop, padding included."""
+    rng = np.random.default_rng(1)
+    lengths = [(5, 5), (7, 40), (20, 21), (30, 300), (1, 9), (12, 12)]
+    n_text, n_mel = max(t for t, _ in lengths), max(m for _, m in lengths)
+    scores = torch.from_numpy(rng.normal(size=(len(lengths), n_mel, n_text))).float()
+    # Ties (flat scores) and the clear-cut block case go through the same tie rule.
+    scores[4, :9, :1] = 0.0
+    scores[5, :12, :12] = torch.from_numpy(_block_scores([1] * 12).T).float()
+    scores[0, :5, :5] = 0.0
+    text_lengths = torch.tensor([t for t, _ in lengths])
+    mel_lengths = torch.tensor([m for _, m in lengths])
+
+    batched = batched_monotonic_alignment_search(scores, text_lengths, mel_lengths)
+    for b, (t, m) in enumerate(lengths):
+        expected = monotonic_alignment_search(scores[b, :m, :t].numpy().T)
+        assert batched[b, :t].tolist() == expected.tolist()
+        assert (batched[b, t:] == 0).all()
+
+
+def test_batched_search_rejects_fewer_frames_than_phonemes():
+    with pytest.raises(ValueError, match="cannot align"):
+        batched_monotonic_alignment_search(
+            torch.zeros(1, 3, 5), torch.tensor([5]), torch.tensor([3])
+        )
 
 
 def test_durations_to_alignment_is_a_partition_of_frames():

@@ -54,6 +54,13 @@ def test_model_overrides_and_numeric_coercion(tmp_path: Path) -> None:
         ("max_steps: 40000", "max_steps: 1, precision: fp8", "bf16-mixed"),
         ("max_steps: 40000", "max_steps: 1, accelerator: tpu", "cpu"),
         ("manifest: manifest.jsonl, ", "", "'data.manifest' is required"),
+        ("max_steps: 40000", "max_steps: 1, devices: 0", "'train.devices' is 0"),
+        ("max_steps: 40000", "max_steps: 1, devices: two", "a list of GPU indices"),
+        ("max_steps: 40000", "max_steps: 1, devices: [0, 0]", "distinct GPU indices"),
+        ("max_steps: 40000", "max_steps: 1, devices: [0, 1]", "needs 'train.accelerator' gpu"),
+        ("max_steps: 40000", "max_steps: 1, strategy: fsdp", "ddp, ddp_spawn"),
+        ("max_steps: 40000", "max_steps: 1, num_nodes: 0", "'train.num_nodes' is 0"),
+        ("max_steps: 40000", "max_steps: 1, num_nodes: 1.5", "'train.num_nodes'"),
     ],
 )
 def test_errors_name_the_key_and_what_is_accepted(
@@ -62,6 +69,18 @@ def test_errors_name_the_key_and_what_is_accepted(
     with pytest.raises(ConfigError, match="accepted|required") as info:
         load_config(_write(tmp_path, RECIPE.replace(old, new)))
     assert needle in str(info.value)
+
+
+def test_distribution_keys(tmp_path: Path) -> None:
+    assert load_config(_write(tmp_path, RECIPE)).train.devices == "auto"
+    text = RECIPE.replace(
+        "max_steps: 40000", "max_steps: 1, accelerator: gpu, devices: [0, 3], strategy: ddp, "
+        "num_nodes: 2"
+    )
+    settings = load_config(_write(tmp_path, text)).train
+    assert (settings.devices, settings.strategy, settings.num_nodes) == ([0, 3], "ddp", 2)
+    text = RECIPE.replace("max_steps: 40000", "max_steps: 1, devices: 2")
+    assert load_config(_write(tmp_path, text)).train.devices == 2
 
 
 def test_unknown_section_and_bad_yaml(tmp_path: Path) -> None:

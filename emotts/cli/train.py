@@ -37,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
     # Imported here so `emotts --help` does not pay for torch and Lightning.
     from emotts.errors import ConfigError
     from emotts.train.config import load_config
+    from emotts.train.distributed import is_first_process, started_by_external_launcher
     from emotts.train.run import RunPaths, prepare_cache, set_aside_checkpoints, train
 
     if args.max_steps is not None and args.max_steps < 1:
@@ -45,7 +46,13 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"--workers is {args.workers}; accepted: an integer >= 1")
     config = load_config(args.config)
     paths = RunPaths(config.train.output_dir)
-    if args.fresh:
+    if args.fresh and started_by_external_launcher():
+        raise ConfigError(
+            "--fresh cannot be used when torchrun or srun starts every process at once (each "
+            f"would decide alone); move {paths.checkpoints} aside before launching"
+        )
+    # Lightning starts the other processes only after the first has moved the checkpoints.
+    if args.fresh and is_first_process():
         moved = set_aside_checkpoints(paths)
         if moved is not None:
             print(f"--fresh: earlier checkpoints moved to {moved}")

@@ -75,13 +75,26 @@ class CachedDataset(Dataset):
         }
 
 
+def _distributed_world() -> tuple[int, int]:
+    """(world size, rank) of the initialized process group, else (1, 0)."""
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        return torch.distributed.get_world_size(), torch.distributed.get_rank()
+    return 1, 0
+
+
 class LengthBucketSampler(Sampler[list[int]]):
     """Batches of items with similar lengths, in random order.
 
     Padding is wasted compute, and on a CPU it dominates: sorting a shuffled pool of
     ``pool_batches`` batches' worth of items by length before cutting it into batches keeps
-    padding small while batch composition still changes every epoch. Under distributed
-    training each process takes every ``world_size``-th batch.
+    padding small while batch composition still changes every epoch.
+
+    Under distributed training ``batch_size`` is per process: every process draws the same
+    global batches of ``batch_size * world_size`` items (same seed, same epoch) and takes every
+    ``world_size``-th item of each, so one step of N processes sees exactly the items one
+    process with an N times larger batch would, split into N halves of similar lengths.
+    ``world_size`` and ``rank`` default to the initialized process group's (1 and 0 without
+    one); Lightning's own distributed sampler is turned off, since it cannot shard batches.
     """
 
     def __init__(
@@ -92,6 +105,8 @@ class LengthBucketSampler(Sampler[list[int]]):
         shuffle: bool = True,
         seed: int = 0,
         pool_batches: int = 50,
+        world_size: int | None = None,
+        rank: int | None = None,
     ) -> None:
         if batch_size < 1:
             raise ConfigError(f"batch_size is {batch_size}; accepted: an integer >= 1")
@@ -99,37 +114,43 @@ class LengthBucketSampler(Sampler[list[int]]):
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.seed = seed
-        self.pool_size = batch_size * pool_batches
+        self.pool_batches = pool_batches
+        self.world_size = world_size
+        self.rank = rank
         self.epoch = 0
 
-    def _batches(self) -> list[list[int]]:
+    def _world(self) -> tuple[int, int]:
+        world, rank = _distributed_world()
+        return (self.world_size or world, rank if self.rank is None else self.rank)
+
+    def _global_batches(self, global_batch: int) -> list[list[int]]:
         order = list(range(len(self.lengths)))
         rng = random.Random(self.seed + self.epoch)
         if self.shuffle:
             rng.shuffle(order)
+        pool_size = global_batch * self.pool_batches
         batches = []
-        for start in range(0, len(order), self.pool_size):
-            pool = sorted(order[start : start + self.pool_size], key=self.lengths.__getitem__)
-            batches += [pool[i : i + self.batch_size] for i in range(0, len(pool), self.batch_size)]
+        for start in range(0, len(order), pool_size):
+            pool = sorted(order[start : start + pool_size], key=self.lengths.__getitem__)
+            batches += [pool[i : i + global_batch] for i in range(0, len(pool), global_batch)]
         if self.shuffle:
             rng.shuffle(batches)
         return batches
 
-    def _shard(self, batches: list[list[int]]) -> list[list[int]]:
-        if not (torch.distributed.is_available() and torch.distributed.is_initialized()):
-            return batches
-        world, rank = torch.distributed.get_world_size(), torch.distributed.get_rank()
-        # Every process must run the same number of steps, or gradient syncs deadlock.
-        usable = max(len(batches) // world, 1) * world
-        return (batches * world)[:usable][rank::world]
-
     def __iter__(self) -> Iterator[list[int]]:
-        batches = self._shard(self._batches())
+        world, rank = self._world()
+        batches = []
+        for batch in self._global_batches(self.batch_size * world):
+            # A short last batch is topped up with its own items so that every process gets
+            # one (a process without a batch would leave the others waiting in the sync).
+            batch = (batch * world)[: max(len(batch), world)]
+            batches.append(batch[rank::world])
         self.epoch += 1
         return iter(batches)
 
     def __len__(self) -> int:
-        count = -(-len(self.lengths) // self.batch_size)
-        if torch.distributed.is_available() and torch.distributed.is_initialized():
-            return max(count // torch.distributed.get_world_size(), 1)
-        return count
+        world, _ = self._world()
+        global_batch = self.batch_size * world
+        pool_size = global_batch * self.pool_batches
+        full_pools, rest = divmod(len(self.lengths), pool_size)
+        return full_pools * self.pool_batches + -(-rest // global_batch)

@@ -159,10 +159,52 @@ def monotonic_alignment_search(log_attention: np.ndarray) -> np.ndarray:
     return durations
 
 
+def batched_monotonic_alignment_search(
+    log_attention: torch.Tensor, text_lengths: torch.Tensor, mel_lengths: torch.Tensor
+) -> torch.Tensor:
+    """MAS for a whole batch in torch: log_attention [B, T_fr, T_ph] -> durations [B, T_ph] long.
+
+    Same path as :func:`monotonic_alignment_search` per utterance (same float64 sums, same tie
+    rule), but the loops run over frames only, with every utterance and phoneme at once, so
+    the work stays on the GPU instead of a copy to the CPU and B Python loops. Padded phonemes
+    never reach a real one (paths only move to higher indices), and padded frames are never
+    walked back through, so padding needs no masking.
+    """
+    scores = log_attention.detach().double()
+    batch, n_mel, n_text = scores.shape
+    if bool((mel_lengths < text_lengths).any()):
+        raise ValueError("cannot align an utterance with fewer frames than phonemes")
+    unreachable = torch.full((batch, 1), -torch.inf, dtype=scores.dtype, device=scores.device)
+    best = unreachable.expand(batch, n_text).clone()
+    best[:, 0] = scores[:, 0, 0]
+    # advanced[b, j, i]: the best path into phoneme i at frame j came from phoneme i - 1.
+    advanced = torch.zeros(batch, n_mel, n_text, dtype=torch.bool, device=scores.device)
+    for j in range(1, n_mel):
+        advance = torch.cat([unreachable, best[:, :-1]], dim=1)
+        advanced[:, j] = advance > best
+        best = torch.maximum(best, advance) + scores[:, j]
+    rows = torch.arange(batch, device=scores.device)
+    phoneme = (text_lengths - 1).to(scores.device).long()
+    mel_lengths = mel_lengths.to(scores.device)
+    durations = torch.zeros(batch, n_text, dtype=torch.long, device=scores.device)
+    for j in range(n_mel - 1, -1, -1):
+        active = j < mel_lengths
+        durations[rows, phoneme] += active.long()
+        step_back = active & (phoneme > 0) & ((phoneme == j) | advanced[rows, j, phoneme])
+        phoneme = phoneme - step_back.long()
+    return durations
+
+
 def hard_durations(
     log_attention: torch.Tensor, text_lengths: torch.Tensor, mel_lengths: torch.Tensor
 ) -> torch.Tensor:
-    """MAS over a batch: log_attention [B, T_fr, T_ph] -> integer durations [B, T_ph]."""
+    """MAS over a batch: log_attention [B, T_fr, T_ph] -> integer durations [B, T_ph].
+
+    On a GPU the batched torch search runs where the scores are; on the CPU the numpy loop
+    per utterance is cheaper than torch's per-operation overhead on small tensors.
+    """
+    if log_attention.device.type != "cpu":
+        return batched_monotonic_alignment_search(log_attention, text_lengths, mel_lengths)
     scores = log_attention.detach().float().cpu().numpy()
     durations = torch.zeros(log_attention.shape[0], log_attention.shape[2], dtype=torch.long)
     for b, (n_text, n_mel) in enumerate(

@@ -25,6 +25,9 @@ from emotts.errors import ConfigError
 
 PRECISIONS = ("32-true", "32", "16-mixed", "bf16-mixed", "64-true")
 ACCELERATORS = ("auto", "cpu", "gpu", "cuda", "mps")
+# The DDP family only: the acoustic model is small enough to replicate on every device, so
+# sharded strategies (FSDP, DeepSpeed) would add communication without saving needed memory.
+STRATEGIES = ("auto", "ddp", "ddp_spawn", "ddp_find_unused_parameters_true")
 
 
 @dataclass
@@ -67,6 +70,11 @@ class TrainSettings:
     seed: int = 1234
     precision: str = "32-true"
     accelerator: str = "auto"
+    # Processes per node: "auto", a count, or a list of GPU indices. batch_size is per
+    # process, so the global batch is batch_size * devices * num_nodes.
+    devices: int | list[int] | str = "auto"
+    strategy: str = "auto"
+    num_nodes: int = 1
 
 
 @dataclass
@@ -157,6 +165,7 @@ def _check_choices(config: TrainConfig) -> None:
             f"config key 'train.accelerator' is {settings.accelerator!r}; "
             f"accepted: {', '.join(ACCELERATORS)}"
         )
+    _check_distribution(settings)
     positive = ("batch_size", "max_steps", "val_every_n_steps", "checkpoint_every_n_steps")
     for name in (*positive, "log_every_n_steps", "log_audio_every_n_steps"):
         if getattr(settings, name) < (1 if name in positive else 0):
@@ -172,6 +181,37 @@ def _check_choices(config: TrainConfig) -> None:
             raise ConfigError(f"config key 'train.{name}' must be a number > 0")
     if config.data.workers is not None and config.data.workers < 1:
         raise ConfigError("config key 'data.workers' must be an integer >= 1 or null")
+
+
+def _check_distribution(settings: TrainSettings) -> None:
+    devices = settings.devices
+    if isinstance(devices, str) and devices != "auto":
+        raise ConfigError(
+            f"config key 'train.devices' is {devices!r}; accepted: auto, an integer >= 1 "
+            "or a list of GPU indices"
+        )
+    if isinstance(devices, int) and devices < 1:
+        raise ConfigError(f"config key 'train.devices' is {devices}; accepted: an integer >= 1")
+    if isinstance(devices, list):
+        if not devices or min(devices) < 0 or len(set(devices)) != len(devices):
+            raise ConfigError(
+                f"config key 'train.devices' is {devices}; accepted: a non-empty list of "
+                "distinct GPU indices >= 0"
+            )
+        if settings.accelerator not in ("gpu", "cuda"):
+            raise ConfigError(
+                "config key 'train.devices' lists GPU indices, which needs 'train.accelerator' "
+                f"gpu or cuda (it is {settings.accelerator!r}); accepted otherwise: auto or a "
+                "process count"
+            )
+    if settings.strategy not in STRATEGIES:
+        raise ConfigError(
+            f"config key 'train.strategy' is {settings.strategy!r}; accepted: {', '.join(STRATEGIES)}"
+        )
+    if settings.num_nodes < 1:
+        raise ConfigError(
+            f"config key 'train.num_nodes' is {settings.num_nodes}; accepted: an integer >= 1"
+        )
 
 
 def config_from_dict(raw: Any, base: Path) -> TrainConfig:

@@ -80,7 +80,9 @@ class AcousticTrainingModule(L.LightningModule):
                 on_epoch=not on_step,
                 prog_bar=name == "loss",
                 batch_size=batch_size,
-                sync_dist=not on_step,
+                # Under DDP every process sees part of the global batch: the logged figure is
+                # their mean (one small all-reduce per value), not the first process's share.
+                sync_dist=True,
             )
 
     def training_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:

@@ -19,6 +19,7 @@ from emotts.errors import ConfigError
 from emotts.train.callbacks import FinalCheckpoint, SampleLogger, VoiceExporter
 from emotts.train.checkpoint_io import SafetensorsCheckpointIO
 from emotts.train.config import TrainConfig
+from emotts.train.distributed import exclusive
 from emotts.train.module import AcousticTrainingModule
 
 
@@ -57,18 +58,23 @@ class RunResult:
 def prepare_cache(
     config: TrainConfig, workers: int | None = None, progress: bool = True
 ) -> CacheResult:
-    """Build (or bring up to date) the feature cache for the config's manifest."""
+    """Build (or bring up to date) the feature cache for the config's manifest.
+
+    Processes that a launcher starts together take turns (see :mod:`emotts.train.distributed`):
+    the first builds, the others find every item cached.
+    """
     from emotts.text import default_symbols
 
-    return build_cache(
-        config.data.manifest,
-        config.data.cache_dir,
-        language=config.data.language,
-        symbols=default_symbols(config.data.language),
-        audio_config=AudioConfig(),
-        workers=workers or config.data.workers,
-        progress=progress,
-    )
+    with exclusive(config.data.cache_dir / ".build.lock"):
+        return build_cache(
+            config.data.manifest,
+            config.data.cache_dir,
+            language=config.data.language,
+            symbols=default_symbols(config.data.language),
+            audio_config=AudioConfig(),
+            workers=workers or config.data.workers,
+            progress=progress,
+        )
 
 
 def model_config(config: TrainConfig, stats: dict) -> dict:
@@ -196,25 +202,7 @@ def train(
                 collate([sample_source[0]]), settings.log_audio_every_n_steps, AudioConfig()
             )
         )
-    trainer = L.Trainer(
-        max_steps=steps,
-        accelerator=settings.accelerator,
-        devices="auto",
-        precision=settings.precision,
-        gradient_clip_val=settings.grad_clip,
-        val_check_interval=settings.val_every_n_steps,
-        check_val_every_n_epoch=None,
-        limit_val_batches=None if len(val_set) else 0,
-        num_sanity_val_steps=0,
-        logger=TensorBoardLogger(str(paths.output_dir), name="tensorboard", version=""),
-        log_every_n_steps=settings.log_every_n_steps,
-        callbacks=callbacks,
-        plugins=[SafetensorsCheckpointIO()],
-        use_distributed_sampler=False,
-        enable_progress_bar=progress,
-        enable_model_summary=progress,
-        default_root_dir=str(paths.output_dir),
-    )
+    trainer = _trainer(settings, steps, callbacks, has_val=len(val_set) > 0, progress=progress)
     resume = paths.last_checkpoint if paths.last_checkpoint.is_file() else None
     if init_from is not None and resume is None:
         initialize_from_voice(module, init_from)
@@ -231,6 +219,41 @@ def train(
             f"restore the old config or start over with --fresh"
         ) from None
     return RunResult(paths, cache, resume, trainer.global_step, time.perf_counter() - started)
+
+
+def _trainer(settings, steps: int, callbacks: list, *, has_val: bool, progress: bool) -> L.Trainer:
+    from lightning.fabric.utilities.exceptions import MisconfigurationException
+
+    paths = RunPaths(settings.output_dir)
+    try:
+        return L.Trainer(
+            max_steps=steps,
+            accelerator=settings.accelerator,
+            devices=settings.devices,
+            strategy=settings.strategy,
+            num_nodes=settings.num_nodes,
+            precision=settings.precision,
+            gradient_clip_val=settings.grad_clip,
+            val_check_interval=settings.val_every_n_steps,
+            check_val_every_n_epoch=None,
+            limit_val_batches=None if has_val else 0,
+            num_sanity_val_steps=0,
+            logger=TensorBoardLogger(str(paths.output_dir), name="tensorboard", version=""),
+            log_every_n_steps=settings.log_every_n_steps,
+            callbacks=callbacks,
+            plugins=[SafetensorsCheckpointIO()],
+            # LengthBucketSampler shards its batches itself; Lightning's replacement would
+            # wrap it in a DistributedSampler, which cannot split batches.
+            use_distributed_sampler=False,
+            enable_progress_bar=progress,
+            enable_model_summary=progress,
+            default_root_dir=str(paths.output_dir),
+        )
+    except MisconfigurationException as error:
+        raise ConfigError(
+            f"train.accelerator {settings.accelerator!r}, devices {settings.devices!r}, "
+            f"strategy {settings.strategy!r}, num_nodes {settings.num_nodes}: {error}"
+        ) from None
 
 
 _STATISTICS = ("pitch_mean", "pitch_std", "energy_mean", "energy_std")
