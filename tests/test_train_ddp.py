@@ -52,6 +52,8 @@ def _losses(run: Path) -> list[float]:
     return [event.value for event in sorted(events.Scalars("train/loss"), key=lambda e: e.step)]
 
 
+# Slow: three interpreter starts (pytest's run, then the two DDP processes) and two runs.
+@pytest.mark.slow
 def test_ddp_on_two_cpu_processes_matches_one_process(tiny_corpus: Path, tmp_path: Path) -> None:
     single = load_config(_recipe(tmp_path, tiny_corpus, "single", 4, 1, "auto"))
     cache = prepare_cache(single, workers=1, progress=False)
