@@ -62,7 +62,7 @@ def test_ddp_on_two_cpu_processes_matches_one_process(tiny_corpus: Path, tmp_pat
     ddp = _recipe(tmp_path, tiny_corpus, "ddp", 2, 2, "ddp")
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     done = subprocess.run(
-        [sys.executable, "-m", "emotts", "train", "--config", str(ddp), "--quiet"],
+        [sys.executable, "-m", "emotts.cli", "train", "--config", str(ddp), "--quiet"],
         capture_output=True, text=True, env=env, timeout=900,
     )
     assert done.returncode == 0, done.stderr[-3000:]
