@@ -160,3 +160,19 @@ def test_fixed_readings_and_languages(frontend) -> None:
     assert said[2] == "təˈmɑːtoʊ"
     assert said[3] != "".join(frontend.process("bonjour", NEUTRAL)[0].phonemes)[1:-1]
     assert said[5].count(" ") == 3  # "three thirty p m"
+
+
+def test_cli_ssml_flags(voice, tmp_path, capsys) -> None:
+    from emotts.cli import main
+
+    out, timings = tmp_path / "a.wav", tmp_path / "a.json"
+    text = "Wait <break time='400ms'/> <voice>here</voice>."
+    base = ["synth", "--voice", str(voice.directory), "-o", str(out), "-t", text, "--ssml"]
+    assert main(base) == 2
+    assert "unsupported element <voice> at position" in capsys.readouterr().err
+    assert main([*base, "--ssml-lenient", "--timings", str(timings)]) == 0
+    assert "ignored unsupported element <voice>" in capsys.readouterr().err
+    import json
+
+    data = json.loads(timings.read_text())
+    assert len(data["breaks"]) == 1 and [w["word"] for w in data["words"]] == ["Wait", "here"]

@@ -71,7 +71,23 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--stream", action="store_true", help="write 16-bit PCM to stdout sentence by sentence"
     )
+    parser.add_argument(
+        "--ssml",
+        action="store_true",
+        help="read the text as SSML even without a leading <speak> (SSML is detected otherwise)",
+    )
+    parser.add_argument(
+        "--ssml-lenient",
+        action="store_true",
+        help="speak the text of unsupported SSML elements and skip unsupported attributes, "
+        "listing them on stderr, instead of failing",
+    )
     parser.set_defaults(func=run)
+
+
+def _report_ignored(ignored: list[str]) -> None:
+    for item in ignored:
+        print(f"emotts synth: ignored {item}", file=sys.stderr)
 
 
 def _read_text(args) -> str:
@@ -126,17 +142,21 @@ def run(args) -> int:
         **prosody,
         pitch_range=args.pitch_range,
         seed=args.seed,
+        ssml=True if args.ssml else None,
+        ssml_lenient=args.ssml_lenient,
     )
     if args.stream:
         if args.duration is not None:
             raise ControlError("--duration cannot be combined with --stream")
         for part in voice.stream(text, emotion, **options):
+            _report_ignored(part.ignored)
             pcm = (part.samples * 32767.0).round().astype("<i2")
             sys.stdout.buffer.write(pcm.tobytes())
             sys.stdout.buffer.flush()
         print(f"streamed 16-bit mono PCM at {voice.sample_rate} Hz", file=sys.stderr)
         return 0
     audio = voice.synthesize(text, emotion, duration=args.duration, **options)
+    _report_ignored(audio.ignored)
     audio.save(args.output)
     if args.timings is not None:
         args.timings.write_text(json.dumps(audio.timings_dict(), indent=2), encoding="utf-8")
