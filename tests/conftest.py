@@ -77,3 +77,18 @@ def tiny_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     manifest = root / "manifest.jsonl"
     write_manifest(manifest, entries)
     return manifest
+
+
+@pytest.fixture(scope="session")
+def tiny_onnx_voice(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An exported ONNX voice: the "tiny" preset with random weights (~5 frames per phoneme,
+    speakers "a" and "b") and the HiFi-GAN universal vocoder. Exporting takes ~30 s of CPU, so
+    it happens once per test session."""
+    from emotts.models.untrained import make_untrained_voice
+    from emotts.onnx.export import export_voice
+
+    root = tmp_path_factory.mktemp("tiny_onnx_voice")
+    voice = make_untrained_voice(
+        root / "voice", "tiny", frames_per_phoneme=5.0, speakers=("a", "b")
+    )
+    return export_voice(voice, root / "onnx").directory

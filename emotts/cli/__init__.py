@@ -28,6 +28,7 @@ _SUBCOMMAND_MODULES = (
     "emotts.cli.export",
     "emotts.cli.bench",
     "emotts.cli.demo",
+    "emotts.cli.serve",
 )
 
 
