@@ -104,6 +104,22 @@ def test_instructions_take_an_emotion_spec_with_intensity(client):
     assert differ(by_field, speak(client, input=TEXT, emotion="angry"))
 
 
+def test_instructions_name_a_preset_whose_prosody_the_request_overrides(client):
+    from emotts.emotion.presets import resolve_preset
+
+    tired = resolve_preset("tired")
+    by_hand = dict(emotion=str(tired.emotion), **tired.prosody())
+    np.testing.assert_array_equal(
+        speak(client, input=TEXT, instructions="tired"), speak(client, input=TEXT, **by_hand)
+    )
+    np.testing.assert_array_equal(
+        speak(client, input=TEXT, emotion="preset:tired", speed=1.0),
+        speak(client, input=TEXT, **{**by_hand, "speed": 1.0}),
+    )
+    names = [p["name"] for p in client.get("/v1/presets").json()["presets"]]
+    assert "tired" in names
+
+
 def test_markup_spans_change_the_audio_and_timings_index_the_input(client):
     marked = 'We <emotion name="angry" intensity="2">walked</emotion> home.'
     assert differ(speak(client, input=marked), speak(client, input=TEXT))
@@ -207,6 +223,7 @@ ERROR_CASES = [
     ({"input": TEXT, "emotion": "elated"}, 400, "elated"),
     ({"input": TEXT, "instructions": "whisper softly"}, 400, "instructions 'whisper softly'"),
     ({"input": TEXT, "emotion": "happy", "instructions": "sad"}, 400, "give one of them"),
+    ({"input": TEXT, "instructions": "preset:nope"}, 400, "unknown preset 'nope'"),
     ({"input": TEXT, "adv": [0.1, 0.2]}, 400, "3 numbers"),
     ({"input": TEXT, "adv": [3, 0, 0]}, 400, "arousal"),
     ({"input": TEXT, "intensity": 7}, 400, "intensity"),

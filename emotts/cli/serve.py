@@ -71,6 +71,11 @@ def register(subparsers) -> None:
         default=300.0,
         help="longest audio in seconds a request may ask for or produce (default 300)",
     )
+    parser.add_argument(
+        "--presets",
+        help="YAML file of extra emotion presets, merged over the shipped ones "
+        "(default: $EMOTTS_PRESETS)",
+    )
     parser.add_argument("--log-level", default="info", choices=("debug", "info", "warning"))
     parser.set_defaults(func=run)
 
@@ -94,6 +99,7 @@ def run(args) -> int:
         raise ConfigError("the server needs fastapi and uvicorn: pip install 'emotts[serve]'")
     import uvicorn
 
+    from emotts.emotion.presets import load_presets
     from emotts.server.app import ServerOptions, create_app
     from emotts.server.auth import API_KEY_ENV
     from emotts.server.jobs import QueueLimits
@@ -120,6 +126,7 @@ def run(args) -> int:
         RequestLimits(args.max_chars, args.max_duration),
         QueueLimits(args.workers, args.max_waiting),
         api_key,
+        load_presets(args.presets),
     )
     app = create_app(VoiceRegistry(voices), options)
     logging.basicConfig(level=args.log_level.upper())

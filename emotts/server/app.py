@@ -3,6 +3,7 @@
 POST /v1/audio/speech          OpenAI-compatible speech (whole file, or streamed WAV/PCM)
 POST /v1/audio/speech/timings  the same request; JSON with base64 audio + word/phoneme timings
 GET  /v1/voices                the served voices with their labels and speakers
+GET  /v1/presets               the emotion presets `instructions` may name
 GET  /health                   liveness and queue occupancy
 GET  /docs, /openapi.json      the framework's OpenAPI docs
 """
@@ -10,6 +11,7 @@ GET  /docs, /openapi.json      the framework's OpenAPI docs
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -18,6 +20,7 @@ from fastapi.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import emotts
+from emotts.emotion.presets import Preset, load_presets
 from emotts.errors import ControlError
 from emotts.server.auth import ApiKeyMiddleware
 from emotts.server.encoding import encode_audio
@@ -26,6 +29,8 @@ from emotts.server.jobs import JobQueue, QueueLimits
 from emotts.server.schemas import (
     ErrorResponse,
     HealthResponse,
+    PresetBody,
+    PresetsResponse,
     SpeechRequest,
     TimedSpeechResponse,
     VoiceBody,
@@ -52,9 +57,12 @@ _BODY_OVERHEAD = 16 * 1024
 
 @dataclass(frozen=True)
 class ServerOptions:
+    """presets: the named presets requests may use (None: the shipped ones + $EMOTTS_PRESETS)."""
+
     limits: RequestLimits = RequestLimits()
     queue: QueueLimits = QueueLimits()
     api_key: str | None = None
+    presets: Mapping[str, Preset] | None = None
 
 
 class BodyTooLarge(Exception):
@@ -96,6 +104,8 @@ class BodySizeLimit:
 def create_app(voices: VoiceRegistry, options: ServerOptions = ServerOptions()) -> FastAPI:
     """The app for loaded voices; uvicorn (or any ASGI server) runs it."""
     queue = JobQueue(options.queue)
+    # Read once at start-up: a broken presets file stops the server now, not each request.
+    presets = load_presets() if options.presets is None else dict(options.presets)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -146,6 +156,10 @@ def create_app(voices: VoiceRegistry, options: ServerOptions = ServerOptions()) 
             default=voices.default,
         )
 
+    @app.get("/v1/presets", response_model=PresetsResponse, responses=_ERRORS)
+    async def list_presets() -> PresetsResponse:
+        return PresetsResponse(presets=[PresetBody(**p.to_dict()) for p in presets.values()])
+
     @app.post(
         "/v1/audio/speech",
         response_class=Response,
@@ -153,7 +167,7 @@ def create_app(voices: VoiceRegistry, options: ServerOptions = ServerOptions()) 
     )
     async def speech(request: SpeechRequest) -> Response:
         """Speak `input`; the body is the audio file, or a chunked stream with `stream`."""
-        job = build_job(request, voices, limits)
+        job = build_job(request, voices, limits, presets)
         admission = queue.admit()
         if request.stream:
             return await stream_speech(queue, admission, job, limits)
@@ -166,7 +180,7 @@ def create_app(voices: VoiceRegistry, options: ServerOptions = ServerOptions()) 
         """Speak `input`; JSON with the audio (base64) and word and phoneme timings."""
         if request.stream:
             raise ControlError("stream is not available with timings; use /v1/audio/speech")
-        job = build_job(request, voices, limits)
+        job = build_job(request, voices, limits, presets)
         audio = await queue.run(queue.admit(), lambda: job.synthesize(limits))
         body = encode_audio(audio.samples, audio.sample_rate, job.fmt)
         timings = audio.timings_dict()

@@ -33,14 +33,18 @@ class SpeechRequest(BaseModel):
         description=f"Audio format: {', '.join(SUPPORTED_FORMATS)}; default {DEFAULT_FORMAT} "
         "(wav when streaming).",
     )
-    speed: float = Field(1.0, description="Tempo, higher is faster (0.25 to 4).")
+    speed: float | None = Field(
+        None, description="Tempo, higher is faster (0.25 to 4); default 1, or the preset's."
+    )
     instructions: str | None = Field(
         None,
         description="How to say it: an emotion spec ('happy', 'happy:0.6,sad:0.4', "
-        "'adv=0.7,0.2,-0.5; intensity=1.2') or a preset name.",
+        "'adv=0.7,0.2,-0.5; intensity=1.2') or a preset name (GET /v1/presets); a preset "
+        "also sets speed, pitch_shift and energy_scale unless the request sets them.",
     )
     emotion: str | None = Field(
-        None, description="Default emotion of the text: a label, a blend or adv=A,D,V."
+        None,
+        description="Default emotion of the text: a label, a blend, adv=A,D,V or preset:NAME.",
     )
     intensity: float | None = Field(
         None, description="Emotion intensity: 0 neutral, 1 as trained, up to 2; -1 flips."
@@ -50,9 +54,13 @@ class SpeechRequest(BaseModel):
     )
     duration: float | None = Field(None, description="Exact total length in seconds.")
     speaker: str | int | None = Field(None, description="Speaker name or index of the voice.")
-    pitch_shift: float = Field(0.0, description="Semitones added to the pitch.")
+    pitch_shift: float | None = Field(
+        None, description="Semitones added to the pitch; default 0, or the preset's."
+    )
     pitch_range: float = Field(1.0, description="Scale of pitch movement (1 = as predicted).")
-    energy_scale: float = Field(1.0, description="Loudness scale (1 = as predicted).")
+    energy_scale: float | None = Field(
+        None, description="Loudness scale; default 1 (as predicted), or the preset's."
+    )
     stream: bool = Field(
         False,
         description="Send audio as each sentence is ready (chunked transfer); "
@@ -96,6 +104,19 @@ class VoiceBody(BaseModel):
 class VoicesResponse(BaseModel):
     voices: list[VoiceBody]
     default: str = Field(description="The voice used when a request names none.")
+
+
+class PresetBody(BaseModel):
+    name: str
+    emotion: str = Field(description="The emotion spec in the `emotion` syntax.")
+    speed: float
+    pitch_shift: float
+    energy_scale: float
+    description: str
+
+
+class PresetsResponse(BaseModel):
+    presets: list[PresetBody]
 
 
 class HealthResponse(BaseModel):

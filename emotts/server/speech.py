@@ -7,10 +7,13 @@ merged) and the format. Control ranges are checked by the pipeline's `SynthesisC
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from emotts.emotion.spec import EMOTION_HELP, EmotionSpec, parse_emotion
-from emotts.errors import ControlError, EmotionSpecError
+from emotts.emotion.presets import Preset
+from emotts.emotion.spec import EmotionSpec
+from emotts.errors import ControlError
+from emotts.server.emotion import request_emotion
 from emotts.server.encoding import DEFAULT_FORMAT, AudioFormat, audio_format
 from emotts.server.schemas import SpeechRequest
 from emotts.server.voices import ServedVoice, VoiceRegistry
@@ -52,42 +55,12 @@ def check_length(seconds: float, limits: RequestLimits) -> None:
         )
 
 
-def _adv_text(adv: list[float] | str) -> str:
-    if isinstance(adv, str):
-        return adv
-    if len(adv) != 3:
-        raise EmotionSpecError(
-            f"adv must have 3 numbers (arousal, dominance, valence), got {len(adv)}"
-        )
-    return ",".join(repr(float(x)) for x in adv)
-
-
-def _instructions_emotion(instructions: str, intensity: float | None) -> EmotionSpec:
-    try:
-        return parse_emotion(instructions, intensity=intensity)
-    except EmotionSpecError as error:
-        raise EmotionSpecError(
-            f"instructions {instructions!r} are not an emotion spec ({error}). {EMOTION_HELP}"
-        ) from None
-
-
-def request_emotion(request: SpeechRequest) -> EmotionSpec:
-    """The default emotion of the text, from exactly one of emotion, adv and instructions."""
-    given = [
-        name for name in ("emotion", "adv", "instructions") if getattr(request, name) is not None
-    ]
-    if len(given) > 1:
-        raise EmotionSpecError(
-            f"{' and '.join(given)} are both given; give one of them (instructions accepts an "
-            "emotion spec; emotion accepts adv=A,D,V too)"
-        )
-    if request.instructions is not None:
-        return _instructions_emotion(request.instructions, request.intensity)
-    adv = None if request.adv is None else _adv_text(request.adv)
-    return parse_emotion(request.emotion, intensity=request.intensity, adv=adv)
-
-
-def build_job(request: SpeechRequest, voices: VoiceRegistry, limits: RequestLimits) -> SpeechJob:
+def build_job(
+    request: SpeechRequest,
+    voices: VoiceRegistry,
+    limits: RequestLimits,
+    presets: Mapping[str, Preset],
+) -> SpeechJob:
     """Check a request and turn it into a job; raises `EmottsError` on anything invalid."""
     if not request.input.strip():
         raise ControlError("input is empty; give the text to speak")
@@ -109,21 +82,10 @@ def build_job(request: SpeechRequest, voices: VoiceRegistry, limits: RequestLimi
                 f"duration {request.duration:g} s is over this server's limit of "
                 f"{limits.max_duration:g} s"
             )
-    options = dict(
-        speaker=request.speaker,
-        speed=request.speed,
-        pitch_shift=request.pitch_shift,
-        pitch_range=request.pitch_range,
-        energy_scale=request.energy_scale,
-    )
+    emotion, prosody = request_emotion(request, presets)
+    options = dict(speaker=request.speaker, pitch_range=request.pitch_range, **prosody)
     # Validate the ranges now (the pipeline checks them again when it runs) so a bad value is
     # refused before the request takes a worker.
-    SynthesisControls(
-        request.speed,
-        request.duration,
-        request.pitch_shift,
-        request.pitch_range,
-        request.energy_scale,
-    )
+    SynthesisControls(duration=request.duration, pitch_range=request.pitch_range, **prosody)
     resolve_speaker(request.speaker, voice.synthesizer.speakers)
-    return SpeechJob(voice, request.input, request_emotion(request), fmt, options, request.duration)
+    return SpeechJob(voice, request.input, emotion, fmt, options, request.duration)
