@@ -1,7 +1,6 @@
-"""Reading and writing audio files (soundfile), with resampling by torchaudio.
+"""Reading and writing audio files (soundfile), with resampling by soxr.
 
-torch is imported only when resampling is needed, so saving audio from the onnxruntime
-serving path (and listing recipes in the CLI) never loads it.
+Neither needs torch, so the base (ONNX) install reads and writes audio at any rate.
 """
 
 from __future__ import annotations
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+import soxr
 
 from emotts.errors import AudioError
 
@@ -41,14 +41,16 @@ def load_audio(path: str | Path, sample_rate: int) -> np.ndarray:
         raise AudioError(f"audio file {str(path)!r} is empty (0 samples)")
     samples = data.mean(axis=1)
     if file_rate != sample_rate:
-        import torch
-        import torchaudio
-
-        resampled = torchaudio.functional.resample(
-            torch.from_numpy(samples), file_rate, sample_rate
-        )
-        samples = resampled.numpy()
+        samples = resample(samples, file_rate, sample_rate)
     return np.ascontiguousarray(samples, dtype=np.float32)
+
+
+def resample(samples: np.ndarray, source_rate: int, target_rate: int) -> np.ndarray:
+    """Mono float32 samples (T,) from ``source_rate`` to ``target_rate`` Hz (soxr, high
+    quality: linear phase, flat to 0.91 of the lower Nyquist frequency)."""
+    if source_rate == target_rate:
+        return np.asarray(samples, np.float32)
+    return soxr.resample(samples, source_rate, target_rate, quality="HQ").astype(np.float32)
 
 
 def save_audio(path: str | Path, samples, sample_rate: int) -> None:

@@ -46,7 +46,10 @@ def register(subparsers) -> None:
         help="auto: ONNX for exported voices, torch otherwise (default auto)",
     )
     parser.add_argument(
-        "--device", choices=("cpu", "cuda"), default="cpu", help="inference device (default cpu)"
+        "--device",
+        choices=("cpu", "cuda"),
+        help="inference device for exported voices (default: cuda when onnxruntime-gpu "
+        "provides it, else cpu)",
     )
     parser.add_argument(
         "--workers", type=int, default=1, help="synthesis jobs that run at once (default 1)"

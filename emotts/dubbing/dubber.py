@@ -14,10 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
+from emotts.audio.io import resample
 from emotts.dubbing.cast import Cast
 from emotts.dubbing.cues import Cue, timing_problem
 from emotts.dubbing.fit import DEFAULT_MAX_SPEED, check_fit_options, plan_fit
-from emotts.dubbing.mixing import db_to_gain, duck_gain, limit_peaks, place, resample
+from emotts.dubbing.mixing import db_to_gain, duck_gain, limit_peaks, place
 from emotts.dubbing.tags import CueText, read_cue_text
 from emotts.dubbing.track import CueReport, RenderedCue, Track
 from emotts.emotion.presets import (

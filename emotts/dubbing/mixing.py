@@ -74,14 +74,3 @@ def duck_gain(
     envelope = np.maximum(np.minimum(1.0, ahead * 2), after)
     envelope = np.maximum(envelope, mask)
     return (1.0 - (1.0 - db_to_gain(-depth_db)) * envelope).astype(np.float32)
-
-
-def resample(samples: np.ndarray, source_rate: int, target_rate: int) -> np.ndarray:
-    if source_rate == target_rate:
-        return samples
-    import torch
-    import torchaudio
-
-    return torchaudio.functional.resample(
-        torch.from_numpy(np.ascontiguousarray(samples)), source_rate, target_rate
-    ).numpy()

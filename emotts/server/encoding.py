@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import soundfile as sf
 
+from emotts.audio.io import resample
 from emotts.errors import ControlError
 
 # Opus (in Ogg) only runs at these rates; other voices' audio is resampled to the next one up.
@@ -84,19 +85,13 @@ def pcm16(samples: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def _resample(samples: np.ndarray, source_rate: int, target_rate: int) -> np.ndarray:
-    import soxr
-
-    return soxr.resample(samples, source_rate, target_rate).astype(np.float32)
-
-
 def encode_audio(samples: np.ndarray, sample_rate: int, fmt: AudioFormat) -> bytes:
     """A whole mono recording as the bytes of one file in ``fmt``."""
     if fmt.container is None:
         return pcm16(samples)
     if fmt.subtype == "OPUS" and sample_rate not in OPUS_RATES:
         target = next((rate for rate in OPUS_RATES if rate >= sample_rate), OPUS_RATES[-1])
-        samples, sample_rate = _resample(samples, sample_rate, target), target
+        samples, sample_rate = resample(samples, sample_rate, target), target
     buffer = io.BytesIO()
     sf.write(
         buffer,

@@ -78,9 +78,13 @@ class VoiceRegistry:
 
 
 def load_served_voice(
-    path_or_name: str, backend: str = "auto", threads: int | None = None, device: str = "cpu"
+    path_or_name: str, backend: str = "auto", threads: int | None = None, device: str | None = None
 ) -> SpeechSynthesizer:
-    """Load one voice for serving; an exported voice loads without importing torch."""
+    """Load one voice for serving; an exported voice loads without importing torch.
+
+    device: "cpu" or "cuda" (onnxruntime's CUDA provider); None: CUDA when onnxruntime-gpu
+    provides it, else the CPU. The torch backend serves on the CPU only.
+    """
     from emotts.voices import resolve_voice
 
     directory = resolve_voice(path_or_name)
@@ -89,7 +93,13 @@ def load_served_voice(
         from emotts.onnx.providers import providers_for_device
         from emotts.onnx.runtime import OnnxVoice
 
-        return OnnxVoice.load(directory, threads=threads, providers=providers_for_device(device))
+        providers = None if device is None else providers_for_device(device)
+        return OnnxVoice.load(directory, threads=threads, providers=providers)
+    if device not in (None, "cpu"):
+        raise ControlError(
+            f"device {device!r} serves exported voices only; export {directory} with "
+            "`emotts export` and serve the export, or use --device cpu"
+        )
     from emotts.api import Voice
 
-    return Voice.load(directory, backend=backend, threads=threads, device=device)
+    return Voice.load(directory, backend=backend, threads=threads)
