@@ -2,7 +2,7 @@
 
 A fresh interpreter gets an import hook that makes every import of torch (and of the
 libraries built on it) fail, then synthesizes with an exported voice through the Python API,
-the command line and the HTTP server, and finally checks that no such module got loaded.
+the command line (`emotts synth`) and the HTTP server, and finally checks that no such module got loaded.
 """
 
 from __future__ import annotations
@@ -33,11 +33,11 @@ def _run_without_torch(script: str, tmp_path) -> subprocess.CompletedProcess:
     )
 
 
-def test_api_and_server_synthesize_without_torch(tiny_onnx_voice, tmp_path):
+def test_api_cli_and_server_synthesize_without_torch(tiny_onnx_voice, tmp_path):
     script = f"""
     import io, sys
     import soundfile as sf
-    from emotts.onnx.runtime import OnnxVoice
+    from emotts.backends.onnx_voice import OnnxVoice
 
     voice = OnnxVoice.load({str(tiny_onnx_voice)!r}, threads=1)
     audio = voice.synthesize("Hello <emotion name='happy'>there</emotion>.", "sad", speed=1.2)
@@ -58,6 +58,11 @@ def test_api_and_server_synthesize_without_torch(tiny_onnx_voice, tmp_path):
     samples, rate = sf.read(io.BytesIO(response.content))
     assert rate == 24000 and len(samples) > 0
 
+    from emotts.cli import main
+
+    command = ["synth", "--voice", {str(tiny_onnx_voice)!r}, "-t", "Hi.", "-e", "sad"]
+    assert main([*command, "-o", {str(tmp_path / "cli.wav")!r}]) == 0
+
     loaded = sorted(m for m in sys.modules if m.split(".")[0] in BLOCKED)
     assert not loaded, loaded
     print("ok")
@@ -66,3 +71,4 @@ def test_api_and_server_synthesize_without_torch(tiny_onnx_voice, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().endswith("ok")
     assert sf.info(str(tmp_path / "api.wav")).duration > 0.2
+    assert sf.info(str(tmp_path / "cli.wav")).duration > 0.1

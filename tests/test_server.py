@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from emotts.onnx.runtime import OnnxVoice
+from emotts.backends.onnx_voice import OnnxVoice
 from emotts.server.app import ServerOptions, create_app
 from emotts.server.encoding import SUPPORTED_FORMATS, pcm16
 from emotts.server.jobs import QueueLimits

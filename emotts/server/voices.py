@@ -85,13 +85,13 @@ def load_served_voice(
     device: "cpu" or "cuda" (onnxruntime's CUDA provider); None: CUDA when onnxruntime-gpu
     provides it, else the CPU. The torch backend serves on the CPU only.
     """
+    from emotts.backends import load_voice, resolve_backend
     from emotts.voices import resolve_voice
 
     directory = resolve_voice(path_or_name)
-    exported = (directory / "voice.json").is_file()
-    if backend == "onnx" or (backend == "auto" and exported):
-        from emotts.onnx.providers import providers_for_device
-        from emotts.onnx.runtime import OnnxVoice
+    if resolve_backend(directory, backend) == "onnx":
+        from emotts.backends.onnx_voice import OnnxVoice
+        from emotts.backends.providers import providers_for_device
 
         providers = None if device is None else providers_for_device(device)
         return OnnxVoice.load(directory, threads=threads, providers=providers)
@@ -100,6 +100,4 @@ def load_served_voice(
             f"device {device!r} serves exported voices only; export {directory} with "
             "`emotts export` and serve the export, or use --device cpu"
         )
-    from emotts.api import Voice
-
-    return Voice.load(directory, backend=backend, threads=threads)
+    return load_voice(directory, backend="torch", threads=threads)
