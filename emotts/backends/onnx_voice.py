@@ -131,6 +131,12 @@ class OnnxVoice(SpeechSynthesizer):
         outputs = self.acoustic.run(list(ACOUSTIC_OUTPUTS), {n: inputs[n] for n in ACOUSTIC_INPUTS})
         return dict(zip(ACOUSTIC_OUTPUTS, outputs, strict=True))
 
+    @property
+    def vocoder_context_frames(self) -> int | None:
+        # Written by the exporter from the vocoder's receptive field; voices exported before
+        # it lack the key and stream whole sentences, as they always did.
+        return self.config.get("vocoder_context_frames")
+
     def vocode(self, mel: np.ndarray) -> np.ndarray:
         batch = np.ascontiguousarray(mel, dtype=np.float32)[None]
         (wave,) = self.vocoder.run(None, {"mel": batch})

@@ -78,6 +78,10 @@ class Voice(SpeechSynthesizer):
                 raise ControlError(str(error)) from None
         return self._vocoder
 
+    @property
+    def vocoder_context_frames(self) -> int | None:
+        return self.vocoder.receptive_frames
+
     def seed(self, seed: int | None) -> None:
         if seed is not None:
             torch.manual_seed(seed)

@@ -23,6 +23,7 @@ _SUBCOMMAND_MODULES = (
     "emotts.cli.presets",
     "emotts.cli.train",
     "emotts.cli.train_log",
+    "emotts.cli.train_vocoder",
     "emotts.cli.data",
     "emotts.cli.eval",
     "emotts.cli.export",

@@ -45,7 +45,7 @@ from emotts.synthesis.inputs import (
 # The dynamo exporter has no implementations below opset 18; we downgrade afterwards.
 _EXPORTER_OPSET = 18
 EXPORTER = "torch.onnx.export(dynamo=True)"
-EXPORTABLE_VOCODERS = ("hifigan-universal",)
+EXPORTABLE_VOCODERS = ("hifigan-universal", "vocos-emotts")
 
 
 @dataclass
@@ -184,10 +184,19 @@ def voice_description(config: dict, model: AcousticModel) -> dict:
 
 
 def export_voice(
-    voice_dir: str | Path, out_dir: str | Path, *, quantize: bool = False
+    voice_dir: str | Path,
+    out_dir: str | Path,
+    *,
+    quantize: bool = False,
+    vocoder: str | None = None,
 ) -> ExportResult:
-    """Export a torch voice directory (model.safetensors + config.json) to an ONNX voice."""
+    """Export a torch voice directory (model.safetensors + config.json) to an ONNX voice.
+
+    ``vocoder``: the vocoder graph to export instead of the one the voice's config names.
+    """
     model, config = load_acoustic_model(voice_dir)
+    if vocoder is not None:
+        config = {**config, "vocoder": vocoder}
     vocoder_name = config.get("vocoder", "hifigan-universal")
     if vocoder_name not in EXPORTABLE_VOCODERS:
         raise ConfigError(
@@ -220,9 +229,12 @@ def export_voice(
     )
     from vocoders import load_vocoder
 
-    export_vocoder(
-        load_vocoder(vocoder_name), out / VOCODER_FILE, {**shared, "vocoder": vocoder_name}
-    )
+    try:
+        vocoder_module = load_vocoder(vocoder_name)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+    export_vocoder(vocoder_module, out / VOCODER_FILE, {**shared, "vocoder": vocoder_name})
+    voice["vocoder_context_frames"] = vocoder_module.receptive_frames
     if quantize:
         quantize_acoustic(out / ACOUSTIC_FILE, out / ACOUSTIC_INT8_FILE)
         voice["graphs"]["acoustic_int8"] = ACOUSTIC_INT8_FILE

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from dataclasses import replace
 
 import numpy as np
 
 from emotts.audio.config import AudioConfig
 from emotts.emotion.spec import EmotionSpec, parse_emotion
 from emotts.errors import ControlError, EmotionSpecError
+from emotts.synthesis.chunking import ChunkPlan, vocode_chunks
 from emotts.synthesis.controls import SynthesisControls, resolve_speaker, split_frames
 from emotts.synthesis.inputs import build_inputs
-from emotts.synthesis.result import Audio, concatenate, sentence_audio
+from emotts.synthesis.result import Audio, concatenate, sentence_audio, time_slice
 from emotts.synthesis.timeline import lay_out, sentence_pause_frames
 from emotts.text.frontend import SentenceInput, TextFrontend
 from emotts.text.ssml import PitchReference
@@ -98,6 +100,18 @@ class SpeechSynthesizer(ABC):
     def vocode(self, mel: np.ndarray) -> np.ndarray:
         """[80, T_fr] log-mel -> float32 waveform of T_fr * hop samples."""
 
+    @property
+    def vocoder_context_frames(self) -> int | None:
+        """Mel frames each side that the vocoder needs to make one frame's samples exactly;
+        None: the vocoder is not local (a chunk needs the whole mel)."""
+        return None
+
+    @property
+    def chunk_plan(self) -> ChunkPlan | None:
+        """How `stream` cuts a sentence's mel for vocoding; None vocodes it whole."""
+        context = self.vocoder_context_frames
+        return None if context is None else ChunkPlan(context_frames=context)
+
     def seed(self, seed: int | None) -> None:  # noqa: B027 - optional hook, not abstract
         """Seed stochastic parts of the model; deterministic backends ignore it."""
 
@@ -169,10 +183,12 @@ class SpeechSynthesizer(ABC):
     def stream(
         self, text: str, emotion: EmotionSpec | str | None = None, **options
     ) -> Iterator[Audio]:
-        """Yield one `Audio` per sentence as soon as it is ready (timings relative to it).
+        """Yield `Audio` pieces as soon as they are ready; concatenated, they equal `synthesize`.
 
-        One sentence is in flight at a time, so memory is bounded by the longest sentence and
-        the first audio arrives after the first sentence alone has been computed.
+        One sentence is in flight at a time, and its mel is vocoded in overlapping chunks (see
+        `chunk_plan`), so memory is bounded by the longest sentence and the first audio arrives
+        after the first sentence's acoustic model and one small vocoder chunk. Each piece
+        carries the timings of the phonemes and words that start in it, relative to its start.
         """
         if options.pop("duration", None) is not None:
             raise ControlError("duration cannot be combined with streaming; use synthesize()")
@@ -185,9 +201,10 @@ class SpeechSynthesizer(ABC):
         speaker_id = resolve_speaker(speaker, self.speakers)
         self.seed(seed)
         for index, sentence in enumerate(sentences):
-            for part in self._render([sentence], speaker_id, controls, None):
-                # What lenient reading skipped is reported once, with the first sentence.
-                part.ignored = list(marked.ignored) if index == 0 else []
+            chunks = self._stream_sentence(sentence, speaker_id, controls, first=index == 0)
+            for number, part in enumerate(chunks):
+                # What lenient reading skipped is reported once, with the first piece.
+                part.ignored = list(marked.ignored) if index == 0 and number == 0 else []
                 yield part
 
     def _acoustic(
@@ -227,18 +244,59 @@ class SpeechSynthesizer(ABC):
     ) -> Audio:
         """One sentence's acoustic output -> `Audio`: pauses inserted, vocoded, span volumes
         applied, timings attached. mel: [80, T_fr]; durations: [T_ph] frames."""
+        (audio,) = self._sentence_pieces(sentence, mel, durations, None)
+        return audio
+
+    def _sentence_pieces(
+        self,
+        sentence: SentenceInput,
+        mel: np.ndarray,
+        durations: np.ndarray,
+        plan: ChunkPlan | None,
+    ) -> Iterator[Audio]:
+        """`render_sentence` as consecutive pieces: one per vocoder chunk of ``plan`` (None:
+        the whole sentence at once). Concatenated, the pieces equal the whole."""
         hop = self.audio_config.hop_length
         floor = float(np.log(self.audio_config.log_floor))
         timeline = lay_out(sentence, durations, mel, floor, self.frame_seconds)
         frames = timeline.mel.shape[1]
-        samples = self.vocode(timeline.mel) if frames else np.zeros(0, np.float32)
-        return sentence_audio(
+        timed = sentence_audio(
             sentence,
             timeline.durations,
-            timeline.finish(samples[: frames * hop], hop),
+            np.zeros(0, np.float32),
             self.sample_rate,
             hop,
             timeline.mel,
             timeline.breaks,
             timeline.marks,
+        )
+        if plan is None or frames == 0:
+            samples = self.vocode(timeline.mel) if frames else np.zeros(0, np.float32)
+            yield replace(timed, samples=timeline.finish(samples[: frames * hop], hop))
+            return
+        for start, end, samples in vocode_chunks(self.vocode, timeline.mel, hop, plan):
+            yield time_slice(
+                timed,
+                start * self.frame_seconds,
+                end * self.frame_seconds,
+                timeline.finish(samples, hop, start_frame=start),
+                timeline.mel[:, start:end],
+                last=end == frames,
+            )
+
+    def _stream_sentence(
+        self,
+        sentence: SentenceInput,
+        speaker_id: int,
+        controls: SynthesisControls,
+        first: bool,
+    ) -> Iterator[Audio]:
+        plan = self.chunk_plan
+        if plan is not None and not first:
+            # Only the stream's first audio waits on the first chunk; later sentences are
+            # vocoded while earlier audio plays, so they take big chunks (less overlap work).
+            plan = replace(plan, first_frames=plan.max_frames)
+        acoustic = self._acoustic([sentence], speaker_id, controls)
+        yield from self._sentence_pieces(
+            sentence, acoustic["mel"][0], acoustic["durations"][0], plan
         )

@@ -130,6 +130,50 @@ def sentence_audio(
     )
 
 
+def time_slice(
+    timed: Audio,
+    start: float,
+    end: float,
+    samples: np.ndarray,
+    mel: np.ndarray | None = None,
+    *,
+    last: bool = False,
+) -> Audio:
+    """The piece of ``timed`` between ``start`` and ``end`` seconds, with ``samples`` as audio.
+
+    Keeps the phonemes, words, breaks and marks that start in [start, end) ([start, end] for
+    the ``last`` piece), shifted to the piece's start, so concatenating the pieces restores
+    the timings.
+    """
+
+    def inside(t: float) -> bool:
+        return start <= t < end or (last and t == end)
+
+    phonemes = [
+        PhonemeTiming(p.phoneme, p.start - start, p.end - start)
+        for p in timed.phonemes
+        if inside(p.start)
+    ]
+    words = [
+        WordTiming(w.word, w.start - start, w.end - start, w.start_char, w.end_char)
+        for w in timed.words
+        if inside(w.start)
+    ]
+    breaks = [
+        BreakTiming(b.start - start, b.end - start, b.start_char, b.end_char)
+        for b in timed.breaks
+        if inside(b.start)
+    ]
+    marks = [
+        MarkTiming(m.name, m.time - start, m.start_char, m.end_char)
+        for m in timed.marks
+        if inside(m.time)
+    ]
+    return Audio(
+        samples.astype(np.float32), timed.sample_rate, phonemes, words, mel, breaks, marks
+    )
+
+
 def concatenate(parts: list[Audio]) -> Audio:
     """Join sentence results into one, shifting the later timings."""
     if len(parts) == 1:

@@ -50,15 +50,23 @@ class Timeline:
     marks: list[MarkTiming]
     volumes: np.ndarray
 
-    def finish(self, samples: np.ndarray, hop_length: int) -> np.ndarray:
-        """The vocoded samples with the span volumes applied and the pauses exactly silent."""
+    def finish(self, samples: np.ndarray, hop_length: int, start_frame: int = 0) -> np.ndarray:
+        """The vocoded samples with the span volumes applied and the pauses exactly silent.
+
+        ``samples`` may be a piece that starts at ``start_frame`` (chunked streaming); the
+        gains and silences are those of the same samples in the whole sentence.
+        """
         out = samples.astype(np.float32, copy=True)
+        offset = start_frame * hop_length
         if np.any(self.volumes != 1.0) and len(out):
             frame_gain = np.repeat(self.volumes, self.durations).astype(np.float64)
             centres = (np.arange(len(frame_gain)) + 0.5) * hop_length
-            out *= np.interp(np.arange(len(out)), centres, frame_gain).astype(np.float32)
+            positions = offset + np.arange(len(out))
+            out *= np.interp(positions, centres, frame_gain).astype(np.float32)
         for start, end in self.silences:
-            out[start * hop_length : end * hop_length] = 0.0
+            lo, hi = max(start * hop_length - offset, 0), end * hop_length - offset
+            if hi > 0:
+                out[lo:hi] = 0.0
         return out
 
 
