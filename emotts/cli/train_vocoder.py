@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -18,6 +19,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--config", required=True, help="vocoder training config (YAML)")
     parser.add_argument("--max-steps", type=int, help="override train.max_steps")
+    parser.add_argument(
+        "--init-from",
+        type=Path,
+        help="vocoder weights directory that starts a run with no checkpoint yet "
+        "(e.g. vocoders/weights/vocos-emotts, to continue the shipped vocoder)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.set_defaults(func=run)
 
@@ -35,7 +42,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"cache:       {config.data.cache_dir} (target: {config.data.target})")
     print(f"checkpoints: {output / 'checkpoints'}")
     print(f"TensorBoard: tensorboard --logdir {output / 'tensorboard'}")
-    result = train_vocoder(config, max_steps=args.max_steps, progress=not args.quiet)
+    result = train_vocoder(
+        config, max_steps=args.max_steps, progress=not args.quiet, init_from=args.init_from
+    )
     resumed = f" (resumed from {result.resumed_from})" if result.resumed_from else ""
     print(
         f"trained to step {result.global_step} in {result.seconds:.0f} s{resumed}; "

@@ -23,7 +23,7 @@ from emotts.train.checkpoint_io import SafetensorsCheckpointIO
 from emotts.train.vocoder_config import VocoderConfig
 from emotts.train.vocoder_data import SegmentDataset, build_vocoder_cache
 from emotts.train.vocoder_module import VocoderTrainingModule
-from vocoders.vocos import VocosSettings
+from vocoders.vocos import VocosSettings, VocosVocoder
 
 # Validation segments are longer than training ones: they show what the edges hide.
 _VAL_SEGMENT_FACTOR = 2
@@ -56,9 +56,18 @@ def _settings(config: VocoderConfig) -> VocosSettings:
 
 
 def train_vocoder(
-    config: VocoderConfig, *, max_steps: int | None = None, progress: bool = True
+    config: VocoderConfig,
+    *,
+    max_steps: int | None = None,
+    progress: bool = True,
+    init_from: Path | None = None,
 ) -> VocoderRunResult:
-    """Train (or resume) the run described by ``config``."""
+    """Train (or resume) the run described by ``config``.
+
+    ``init_from``: a vocoder weights directory (``model.safetensors`` + ``config.json``, e.g.
+    the shipped ``vocoders/weights/vocos-emotts``) that starts a run with no checkpoint yet, so
+    a new session continues from committed fp16 weights (the optimizer starts fresh).
+    """
     started = time.perf_counter()
     data, settings = config.data, config.train
     if settings.threads is not None:
@@ -140,6 +149,14 @@ def train_vocoder(
         )
 
     resume = last if last.is_file() else None
+    if init_from is not None and resume is None:
+        start = VocosVocoder.from_directory(init_from)
+        if start.settings != arch:
+            raise ConfigError(
+                f"--init-from {init_from} has the architecture {start.settings}; the config "
+                f"asks for {arch}"
+            )
+        module.vocoder.load_state_dict(start.state_dict())
     trainer.fit(
         module,
         loader(train_set, shuffle=True),
