@@ -36,6 +36,7 @@ class BenchResult:
 
     backend: str
     threads: int
+    vocoder: str
     load_s: float
     audio_s: float
     acoustic_rtf: float
@@ -52,11 +53,11 @@ def read_sentences(path: str | Path = SENTENCES_FILE) -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
-def _load(backend: str, voice: Path, threads: int):
+def _load(backend: str, voice: Path, threads: int, vocoder: str | None):
     if backend == "torch":
         from emotts.backends import load_voice
 
-        loaded = load_voice(voice, backend="torch", threads=threads)
+        loaded = load_voice(voice, backend="torch", vocoder=vocoder, threads=threads)
         loaded.vocoder  # noqa: B018 - the vocoder loads lazily; load time should include it
         return loaded
     from emotts.backends.onnx_voice import OnnxVoice
@@ -92,14 +93,25 @@ def _peak_rss_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux, bytes on macOS
 
 
-def measure(backend: str, voice_dir: Path, threads: int, sentences: list[str]) -> BenchResult:
+def measure(
+    backend: str,
+    voice_dir: Path,
+    threads: int,
+    sentences: list[str],
+    vocoder: str | None = None,
+) -> BenchResult:
     """Time one backend at one thread count (meant to run in a fresh process)."""
     from emotts.emotion.spec import EmotionSpec
     from emotts.synthesis.controls import SynthesisControls
     from emotts.synthesis.inputs import build_inputs
 
     started = time.perf_counter()
-    voice = _load(backend, voice_dir, threads)
+    voice = _load(backend, voice_dir, threads, vocoder)
+    vocoder_name = (
+        voice.config.get("vocoder", "hifigan-universal")
+        if backend == "torch"
+        else voice.vocoder_name
+    )
     load_s = time.perf_counter() - started
     acoustic = _acoustic_fn(backend, voice)
     neutral, controls = EmotionSpec.neutral(), SynthesisControls()
@@ -143,6 +155,7 @@ def measure(backend: str, voice_dir: Path, threads: int, sentences: list[str]) -
     return BenchResult(
         backend,
         threads,
+        vocoder_name,
         load_s,
         audio_s,
         acoustic_s / audio_s,
@@ -154,9 +167,15 @@ def measure(backend: str, voice_dir: Path, threads: int, sentences: list[str]) -
     )
 
 
-def run_isolated(backend: str, voice_dir: Path, threads: int, sentences_file: Path) -> BenchResult:
+def run_isolated(
+    backend: str,
+    voice_dir: Path,
+    threads: int,
+    sentences_file: Path,
+    vocoder: str | None = None,
+) -> BenchResult:
     """`measure` in a fresh interpreter; the worker prints its result as JSON on stdout."""
-    request = json.dumps([backend, str(voice_dir), threads, str(sentences_file)])
+    request = json.dumps([backend, str(voice_dir), threads, str(sentences_file), vocoder])
     done = subprocess.run(
         [sys.executable, "-m", "emotts.bench", request],
         capture_output=True,
@@ -172,6 +191,8 @@ def run_isolated(backend: str, voice_dir: Path, threads: int, sentences_file: Pa
 
 
 if __name__ == "__main__":
-    name, directory, count, sentence_file = json.loads(sys.argv[1])
-    result = measure(name, Path(directory), count, read_sentences(sentence_file))
+    name, directory, count, sentence_file, vocoder_override = json.loads(sys.argv[1])
+    result = measure(
+        name, Path(directory), count, read_sentences(sentence_file), vocoder_override
+    )
     print(json.dumps(asdict(result)))

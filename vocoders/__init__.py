@@ -1,46 +1,54 @@
 """Mel-to-waveform vocoders behind one interface (:class:`Vocoder`).
 
-This package imports torch but never ``emotts``, so it can be used and replaced on its own.
+This package never imports ``emotts``, so it can be used and replaced on its own. Its classes
+need torch; they load lazily, so ``vocoders.catalog`` (names and descriptions) and
+``VOCODER_NAMES`` are readable in a torch-free install.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
 
-from vocoders.base import Vocoder
-from vocoders.griffinlim import GriffinLim
-from vocoders.hifigan import HiFiGAN
+from vocoders.catalog import CATALOG
 from vocoders.settings import UNIVERSAL, MelSettings
-from vocoders.vocos import VocosSettings, VocosVocoder
 
-_FACTORIES: dict[str, Callable[[], Vocoder]] = {
-    "hifigan-universal": HiFiGAN.universal,
-    "vocos-emotts": VocosVocoder.shipped,
-    "griffinlim": GriffinLim,
+VOCODER_NAMES: tuple[str, ...] = tuple(info.name for info in CATALOG)
+
+# Public name -> (module, attribute); imported on first use.
+_LAZY = {
+    "Vocoder": ("vocoders.base", "Vocoder"),
+    "GriffinLim": ("vocoders.griffinlim", "GriffinLim"),
+    "HiFiGAN": ("vocoders.hifigan", "HiFiGAN"),
+    "VocosSettings": ("vocoders.vocos", "VocosSettings"),
+    "VocosVocoder": ("vocoders.vocos", "VocosVocoder"),
+}
+# Registered name -> (module, class, constructor); every CATALOG name has one.
+_FACTORIES = {
+    "hifigan-universal": ("vocoders.hifigan", "HiFiGAN", "universal"),
+    "vocos-emotts": ("vocoders.vocos", "VocosVocoder", "shipped"),
+    "griffinlim": ("vocoders.griffinlim", "GriffinLim", None),
 }
 
-VOCODER_NAMES: tuple[str, ...] = tuple(_FACTORIES)
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'vocoders' has no attribute {name!r}")
+    module, attribute = _LAZY[name]
+    return getattr(importlib.import_module(module), attribute)
 
 
-def load_vocoder(name: str) -> Vocoder:
-    """Build the vocoder called ``name`` (one of :data:`VOCODER_NAMES`), in eval mode."""
-    try:
-        factory = _FACTORIES[name]
-    except KeyError:
-        raise ValueError(
-            f"unknown vocoder {name!r}; accepted: {', '.join(VOCODER_NAMES)}"
-        ) from None
-    return factory().eval()
+def load_vocoder(name: str):
+    """Build the vocoder called ``name`` (one of :data:`VOCODER_NAMES`), in eval mode.
+
+    Raises:
+        ValueError: the name is unknown (the message lists the accepted ones), or its
+            weights are missing or do not load.
+    """
+    if name not in _FACTORIES:
+        raise ValueError(f"unknown vocoder {name!r}; accepted: {', '.join(VOCODER_NAMES)}")
+    module, cls_name, constructor = _FACTORIES[name]
+    cls = getattr(importlib.import_module(module), cls_name)
+    return (getattr(cls, constructor)() if constructor else cls()).eval()
 
 
-__all__ = [
-    "UNIVERSAL",
-    "VOCODER_NAMES",
-    "GriffinLim",
-    "HiFiGAN",
-    "MelSettings",
-    "Vocoder",
-    "VocosSettings",
-    "VocosVocoder",
-    "load_vocoder",
-]
+__all__ = ["UNIVERSAL", "VOCODER_NAMES", "MelSettings", "load_vocoder", *_LAZY]

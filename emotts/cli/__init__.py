@@ -24,6 +24,7 @@ _SUBCOMMAND_MODULES = (
     "emotts.cli.train",
     "emotts.cli.train_log",
     "emotts.cli.train_vocoder",
+    "emotts.cli.vocoders",
     "emotts.cli.data",
     "emotts.cli.eval",
     "emotts.cli.export",

@@ -47,6 +47,11 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--preset", default="default", help="size preset of the untrained voice (default: default)"
     )
+    parser.add_argument(
+        "--vocoders",
+        help="comma-separated vocoder names timed side by side (default: the voice's own); "
+        "see `emotts vocoders`",
+    )
     parser.add_argument("--json", type=Path, help="also write the results as JSON")
     parser.set_defaults(func=run)
 
@@ -96,6 +101,7 @@ def _print_table(results, title: str) -> None:
     columns = (
         "backend",
         "threads",
+        "vocoder",
         "load s",
         "acoustic RTF",
         "vocoder RTF",
@@ -111,6 +117,7 @@ def _print_table(results, title: str) -> None:
         table.add_row(
             r.backend,
             str(r.threads),
+            r.vocoder,
             f"{r.load_s:.2f}",
             f"{r.acoustic_rtf:.4f}",
             f"{r.vocoder_rtf:.3f}",
@@ -122,12 +129,31 @@ def _print_table(results, title: str) -> None:
     Console(width=max(Console().width, 150)).print(table)
 
 
+def _print_ratios(results) -> None:
+    """Vocoder RTF of each vocoder against the first one, per backend and thread count."""
+    first = results[0].vocoder if results else None
+    base = {(r.backend, r.threads): r for r in results if r.vocoder == first}
+    for r in results:
+        ref = base.get((r.backend, r.threads))
+        if r.vocoder != first and ref is not None and r.vocoder_rtf > 0:
+            print(
+                f"{r.backend} at {r.threads} thread(s): {ref.vocoder} vocoder RTF / "
+                f"{r.vocoder} vocoder RTF = {ref.vocoder_rtf / r.vocoder_rtf:.1f}x; "
+                f"pipeline {ref.pipeline_rtf / r.pipeline_rtf:.1f}x"
+            )
+
+
 def run(args: argparse.Namespace) -> int:
     from emotts.bench import BACKENDS as ACCEPTED
     from emotts.bench import SENTENCES_FILE, read_sentences, run_isolated
 
     backends = _parse_list(args.backends, "--backends", ACCEPTED)
     threads = _thread_counts(args.threads)
+    vocoders: list[str | None] = [None]
+    if args.vocoders is not None:
+        from vocoders import VOCODER_NAMES
+
+        vocoders = list(_parse_list(args.vocoders, "--vocoders", VOCODER_NAMES))
     sentences_file = args.sentences or SENTENCES_FILE
     if not sentences_file.is_file() or not read_sentences(sentences_file):
         raise ControlError(
@@ -143,23 +169,30 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             voice, untrained = make_untrained_voice(Path(scratch) / "voice", args.preset), True
-        onnx_voice = args.onnx_voice
-        if onnx_voice is None and any(b != "torch" for b in backends):
-            from emotts.onnx.export import export_voice
-
-            print("exporting to ONNX (about a minute or two)", file=sys.stderr)
-            onnx_voice = export_voice(
-                voice, Path(scratch) / "onnx", quantize="onnx-int8" in backends
-            ).directory
         results = []
-        for backend in backends:
-            for count in threads:
-                print(f"timing {backend} at {count} thread(s)", file=sys.stderr)
-                directory = voice if backend == "torch" else onnx_voice
-                results.append(run_isolated(backend, directory, count, sentences_file))
+        for vocoder in vocoders:
+            onnx_voice = args.onnx_voice
+            if onnx_voice is None and any(b != "torch" for b in backends):
+                from emotts.onnx.export import export_voice
+
+                print(f"exporting to ONNX with {vocoder or 'its vocoder'} (a minute or two)", file=sys.stderr)
+                onnx_voice = export_voice(
+                    voice,
+                    Path(scratch) / f"onnx-{vocoder}",
+                    quantize="onnx-int8" in backends,
+                    vocoder=vocoder,
+                ).directory
+            for backend in backends:
+                for count in threads:
+                    print(f"timing {backend} at {count} thread(s), {vocoder or 'its vocoder'}", file=sys.stderr)
+                    directory = voice if backend == "torch" else onnx_voice
+                    results.append(
+                        run_isolated(backend, directory, count, sentences_file, vocoder)
+                    )
     label = "UNTRAINED weights (timing only)" if untrained else str(args.voice)
     machine = _machine()
     _print_table(results, f"emotts bench: {label}; {machine['cpu']}, {machine['cores']} cores")
+    _print_ratios(results)
     if args.json is not None:
         report = {
             "machine": machine,

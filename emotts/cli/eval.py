@@ -25,7 +25,9 @@ def _run_eval(args: argparse.Namespace) -> int:
     from emotts.eval.judge import resolve_judge_path
 
     judge = resolve_judge_path(args.judge)
-    run_evaluation(args.voice, args.sentences, args.out, args.reference, judge, args.quick)
+    run_evaluation(
+        args.voice, args.sentences, args.out, args.reference, judge, args.quick, args.vocoder
+    )
     print(f"report written to {args.out}/report.md")
     return 0
 
@@ -36,6 +38,26 @@ def _run_judge_fit(args: argparse.Namespace) -> int:
     judge = fit_from_manifest(args.manifest, args.out, args.splits)
     holdout = judge.metrics.get("holdout") or {}
     print(f"judge saved to {args.out}; held-out accuracy: {holdout.get('accuracy', 'n/a')}")
+    return 0
+
+
+def _run_vocoders(args: argparse.Namespace) -> int:
+    import json
+
+    from emotts.eval.judge import resolve_judge_path
+    from emotts.eval.vocoder_compare import run_vocoder_comparison
+
+    report = run_vocoder_comparison(
+        args.voice,
+        list(args.vocoders),
+        args.out,
+        args.grid,
+        resolve_judge_path(args.judge),
+        args.recordings,
+        args.per_speaker,
+    )
+    print(json.dumps(report, indent=2))
+    print(f"written to {args.out}/vocoders.json and {args.out}/spectrograms.png")
     return 0
 
 
@@ -64,6 +86,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("--reference", help="manifest of reference recordings (test split)")
     parser.add_argument("--judge", help=JUDGE_HELP)
     parser.add_argument("--quick", action="store_true", help="small grid for a fast check")
+    parser.add_argument("--vocoder", help="vocoder instead of the voice's own (emotts vocoders)")
     parser.set_defaults(func=_require_out)
     nested = parser.add_subparsers(dest="eval_command")
 
@@ -72,6 +95,29 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     fit.add_argument("--out", required=True)
     fit.add_argument("--splits", type=_splits, default=("judge",), help="comma-separated")
     fit.set_defaults(func=_run_judge_fit)
+
+    compare = nested.add_parser(
+        "vocoders",
+        help="two vocoders on the same acoustic model's mels: WER, DNSMOS, judge, similarity",
+    )
+    compare.add_argument("--voice", help="torch voice directory or name (default voice)")
+    compare.add_argument(
+        "--vocoders",
+        type=_splits,
+        default=("hifigan-universal", "vocos-emotts"),
+        help="two comma-separated vocoder names (default: hifigan-universal,vocos-emotts)",
+    )
+    compare.add_argument("--out", required=True)
+    compare.add_argument("--grid", default="medium", help="full, medium or quick")
+    compare.add_argument("--judge", help=JUDGE_HELP)
+    compare.add_argument(
+        "--recordings",
+        nargs="*",
+        default=(),
+        help="manifests whose test split is copy-synthesized by both vocoders",
+    )
+    compare.add_argument("--per-speaker", type=int, default=4)
+    compare.set_defaults(func=_run_vocoders)
 
     ceiling = nested.add_parser("ceiling", help="metrics on the reference recordings")
     ceiling.add_argument("--manifest", required=True)

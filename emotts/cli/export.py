@@ -25,6 +25,10 @@ def register(subparsers) -> None:
         action="store_true",
         help="also write acoustic.int8.onnx (dynamic int8 quantization of the acoustic graph)",
     )
+    parser.add_argument(
+        "--vocoder",
+        help="vocoder graph to export instead of the voice's own (see `emotts vocoders`)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -44,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
             f"export needs the 'export' extra ({error.name} is missing): pip install 'emotts[export]'"
         ) from None
     print(f"exporting {source} -> {args.out} (takes a minute on a small CPU)", file=sys.stderr)
-    result = export_voice(source, args.out, quantize=args.quantize)
+    result = export_voice(source, args.out, quantize=args.quantize, vocoder=args.vocoder)
     for name, size in result.files.items():
         print(f"  {name:<20} {size / 1e6:8.2f} MB", file=sys.stderr)
     return 0

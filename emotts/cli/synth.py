@@ -66,6 +66,9 @@ def register(subparsers) -> None:
     )
     parser.add_argument("--seed", type=int, help="random seed (for stochastic decoders)")
     parser.add_argument("--backend", choices=("auto", "torch", "onnx"), default="auto")
+    parser.add_argument(
+        "--vocoder", help="vocoder instead of the voice's own (see `emotts vocoders`)"
+    )
     parser.add_argument("--threads", type=int, help="CPU threads for inference")
     parser.add_argument("--timings", type=Path, help="also write word and phoneme timings as JSON")
     parser.add_argument(
@@ -136,7 +139,9 @@ def run(args) -> int:
         raise ControlError("--stream writes to stdout; drop -o/--output, or drop --stream")
     text = _read_text(args)
     emotion, prosody = _emotion_and_prosody(args)
-    voice = load_voice(args.voice, backend=args.backend, threads=args.threads)
+    voice = load_voice(
+        args.voice, backend=args.backend, vocoder=args.vocoder, threads=args.threads
+    )
     options = dict(
         speaker=args.speaker,
         **prosody,

@@ -96,6 +96,7 @@ def run_evaluation(
     reference_manifest: str | Path | None = None,
     judge_path: str | Path | None = None,
     quick: bool = False,
+    vocoder: str | None = None,
 ) -> dict[str, Any]:
     """Synthesize the grid, score every item and write report.json/report.md/plots to ``out``."""
     out = Path(out)
@@ -106,13 +107,14 @@ def run_evaluation(
         rows = read_rows(reference_manifest)
         references = [r for r in rows if r.split == "test"] or rows
     judges = Judges.load(judge_path)
-    voice = load_voice(voice_path)
+    voice = load_voice(voice_path, vocoder)
     labels = _labels(voice, judges)
     items = build_grid(sentences, labels, config, references)
     renderings = synthesize_grid(voice, items, out / "audio")
     records = _score(renderings, judges)
     meta = {
         "voice": voice_path,
+        "vocoder": vocoder,
         "grid": "quick" if quick else "full",
         "labels": labels,
         "judge": str(judge_path) if judge_path else None,

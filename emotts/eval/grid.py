@@ -161,7 +161,7 @@ def synthesize_grid(voice: Any, items: list[GridItem], audio_dir: Path) -> list[
     return renderings
 
 
-def load_voice(path: str | None) -> Any:
+def load_voice(path: str | None, vocoder: str | None = None) -> Any:
     from emotts.backends import load_voice as load
 
-    return load(path)
+    return load(path, vocoder=vocoder)

@@ -19,6 +19,7 @@ from tqdm import tqdm
 from emotts.audio.config import AudioConfig
 from emotts.audio.io import load_audio, save_audio
 from emotts.audio.mel import mel_spectrogram
+from emotts.data.manifest import read_manifest
 from emotts.eval.grid import GridConfig, build_grid, emotion_spec
 from emotts.eval.scoring import Judges, score_audio
 from emotts.eval.speaker import cosine
@@ -141,3 +142,51 @@ def compare_vocoders(
         report["copy_synthesis_files"] = len(recordings)
     (out / "vocoders.json").write_text(json.dumps(report | {"records": records}, indent=2))
     return report
+
+
+GRIDS = {
+    "full": GridConfig.full(),
+    # Every label once per sentence at intensity 1, two ADV values per dimension, one blend.
+    "medium": GridConfig(6, (1.0,), (-0.8, 0.8), 1, (), 0, 0),
+    "quick": GridConfig.quick(),
+}
+
+
+def held_out_recordings(manifests: list[str | Path], per_speaker: int) -> list[Path]:
+    """The first ``per_speaker`` test-split recordings of each manifest."""
+    paths: list[Path] = []
+    for manifest in map(Path, manifests):
+        rows = [e for e in read_manifest(manifest) if e.split == "test"][:per_speaker]
+        paths += [e.audio_path(manifest.parent) for e in rows]
+    return paths
+
+
+def run_vocoder_comparison(
+    voice_path: str | None,
+    names: list[str],
+    out: str | Path,
+    grid: str,
+    judge_path: str | Path | None,
+    manifests: list[str | Path] = (),
+    per_speaker: int = 4,
+) -> dict[str, Any]:
+    """`emotts eval vocoders`: load the voice (torch) and the named vocoders, then compare."""
+    from emotts.backends import load_voice
+    from emotts.errors import ConfigError
+    from emotts.eval.evaluate import read_sentences
+    from vocoders import load_vocoder
+
+    if len(names) != 2:
+        raise ConfigError(f"--vocoders needs two names, got {names}; see `emotts vocoders`")
+    if grid not in GRIDS:
+        raise ConfigError(f"grid {grid!r} is unknown; accepted: {', '.join(GRIDS)}")
+    try:
+        vocoders = {name: load_vocoder(name) for name in names}
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+    # Mels are what the comparison feeds both vocoders; the cheaper one renders inside synthesize.
+    voice = load_voice(voice_path, backend="torch", vocoder=names[-1])
+    recordings = held_out_recordings(list(manifests), per_speaker)
+    return compare_vocoders(
+        voice, vocoders, read_sentences(None), out, judge_path, GRIDS[grid], recordings
+    )
