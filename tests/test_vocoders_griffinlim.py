@@ -33,7 +33,7 @@ def test_griffinlim_is_deterministic():
 def test_load_vocoder_names():
     assert isinstance(load_vocoder("griffinlim"), GriffinLim)
     assert isinstance(load_vocoder("hifigan-universal"), HiFiGAN)
-    with pytest.raises(ValueError, match="'wavenet'.*hifigan-universal, griffinlim"):
+    with pytest.raises(ValueError, match="'wavenet'.*hifigan-universal, vocos-emotts, griffinlim"):
         load_vocoder("wavenet")
 
 
