@@ -17,18 +17,27 @@ _FACTORIES: dict[str, Callable[[], Vocoder]] = {
     "griffinlim": GriffinLim,
 }
 
+# The mels each named vocoder consumes, known without building it (a voice is checked
+# against them when it loads).
+_SETTINGS: dict[str, MelSettings] = {"hifigan-universal": UNIVERSAL, "griffinlim": UNIVERSAL}
+
 VOCODER_NAMES: tuple[str, ...] = tuple(_FACTORIES)
+
+
+def _known(name: str) -> str:
+    if name not in _FACTORIES:
+        raise ValueError(f"unknown vocoder {name!r}; accepted: {', '.join(VOCODER_NAMES)}")
+    return name
 
 
 def load_vocoder(name: str) -> Vocoder:
     """Build the vocoder called ``name`` ("hifigan-universal" or "griffinlim"), in eval mode."""
-    try:
-        factory = _FACTORIES[name]
-    except KeyError:
-        raise ValueError(
-            f"unknown vocoder {name!r}; accepted: {', '.join(VOCODER_NAMES)}"
-        ) from None
-    return factory().eval()
+    return _FACTORIES[_known(name)]().eval()
+
+
+def vocoder_settings(name: str) -> MelSettings:
+    """The mel settings the vocoder called ``name`` expects, without loading its weights."""
+    return _SETTINGS[_known(name)]
 
 
 __all__ = [
@@ -39,4 +48,5 @@ __all__ = [
     "MelSettings",
     "Vocoder",
     "load_vocoder",
+    "vocoder_settings",
 ]

@@ -98,9 +98,6 @@ class SpeechSynthesizer(ABC):
     def vocode(self, mel: np.ndarray) -> np.ndarray:
         """[80, T_fr] log-mel -> float32 waveform of T_fr * hop samples."""
 
-    def seed(self, seed: int | None) -> None:  # noqa: B027 - optional hook, not abstract
-        """Seed stochastic parts of the model; deterministic backends ignore it."""
-
     @property
     def sample_rate(self) -> int:
         return self.audio_config.sample_rate
@@ -116,7 +113,6 @@ class SpeechSynthesizer(ABC):
         pitch_shift: float = 0.0,
         pitch_range: float = 1.0,
         energy_scale: float = 1.0,
-        seed: int | None = None,
         ssml: bool | None = None,
         ssml_lenient: bool = False,
     ) -> Audio:
@@ -134,7 +130,6 @@ class SpeechSynthesizer(ABC):
         marked = self.frontend.read(text, ssml=ssml, lenient=ssml_lenient)
         sentences = self.frontend.process(marked, coerce_emotion(emotion))
         speaker_id = resolve_speaker(speaker, self.speakers)
-        self.seed(seed)
         targets = None
         if controls.duration is not None:
             targets = self._targets(controls.duration, sentences, speaker_id, controls)
@@ -167,23 +162,32 @@ class SpeechSynthesizer(ABC):
         return self.audio_config.hop_length / self.sample_rate
 
     def stream(
-        self, text: str, emotion: EmotionSpec | str | None = None, **options
+        self,
+        text: str,
+        emotion: EmotionSpec | str | None = None,
+        *,
+        speaker: str | int | None = None,
+        speed: float = 1.0,
+        duration: float | None = None,
+        pitch_shift: float = 0.0,
+        pitch_range: float = 1.0,
+        energy_scale: float = 1.0,
+        ssml: bool | None = None,
+        ssml_lenient: bool = False,
     ) -> Iterator[Audio]:
         """Yield one `Audio` per sentence as soon as it is ready (timings relative to it).
 
-        One sentence is in flight at a time, so memory is bounded by the longest sentence and
-        the first audio arrives after the first sentence alone has been computed.
+        Same controls as `synthesize`, except ``duration``: an exact total length needs every
+        sentence's natural length first, so it is refused here. One sentence is in flight at a
+        time, so memory is bounded by the longest sentence and the first audio arrives after
+        the first sentence alone has been computed.
         """
-        if options.pop("duration", None) is not None:
+        if duration is not None:
             raise ControlError("duration cannot be combined with streaming; use synthesize()")
-        seed = options.pop("seed", None)
-        speaker = options.pop("speaker", None)
-        ssml, lenient = options.pop("ssml", None), options.pop("ssml_lenient", False)
-        controls = SynthesisControls(**options)
-        marked = self.frontend.read(text, ssml=ssml, lenient=lenient)
+        controls = SynthesisControls(speed, None, pitch_shift, pitch_range, energy_scale)
+        marked = self.frontend.read(text, ssml=ssml, lenient=ssml_lenient)
         sentences = self.frontend.process(marked, coerce_emotion(emotion))
         speaker_id = resolve_speaker(speaker, self.speakers)
-        self.seed(seed)
         for index, sentence in enumerate(sentences):
             for part in self._render([sentence], speaker_id, controls, None):
                 # What lenient reading skipped is reported once, with the first sentence.
