@@ -252,3 +252,25 @@ def test_synth_cli_streams_pcm_with_onnx(exported, capfdbinary):
     pcm = np.frombuffer(captured.out, dtype="<i2")
     assert len(pcm) > 0 and len(pcm) % 256 == 0
     assert b"16-bit mono PCM at 22050 Hz" in captured.err
+
+
+def test_every_ssml_control_matches_torch(model, session, frontend):
+    """Per-phoneme pitch shift and range spans (with the global controls on top), rate spans,
+    emphasis, emotion and break-zeroed durations: the graph agrees with torch."""
+    text = (
+        '<speak xmlns:emotts="urn:emotts">I <prosody pitch="+4st" range="150%">really</prosody> '
+        '<emphasis level="strong">love</emphasis> <break time="300ms"/> '
+        '<prosody rate="slow" pitch="-10%" volume="-6dB">this</prosody> '
+        '<emotts:emotion name="happy">song</emotts:emotion>.</speak>'
+    )
+    sentences = frontend.process(text, EmotionSpec.neutral())
+    inputs = build_inputs(
+        sentences,
+        model.config.labels,
+        0,
+        SynthesisControls(pitch_shift=1.0, pitch_range=1.2),
+        duration_scales=[np.asarray(s.duration_scales, np.float32) for s in sentences],
+    )
+    assert len(set(inputs["pitch_shift"][0].tolist())) > 2  # the spans really differ
+    assert (inputs["duration_scale"][0] == 0).any()  # the break zeroed its boundary
+    _compare(model, session, inputs)

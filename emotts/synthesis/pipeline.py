@@ -48,17 +48,6 @@ def sentence_scales(sentences: list[SentenceInput]) -> list[np.ndarray]:
     ]
 
 
-def _check_pitch_spans(sentences: list[SentenceInput]) -> None:
-    for sentence in sentences:
-        if any(s != 0.0 for s in sentence.pitch_shifts) or any(
-            r != 1.0 for r in sentence.pitch_ranges
-        ):
-            raise ControlError(
-                "per-span pitch and range (SSML <prosody pitch/range>, <emphasis>) are not "
-                "available yet; accepted for now: the global pitch_shift and pitch_range controls"
-            )
-
-
 class SpeechSynthesizer(ABC):
     """Text (+ markup) and emotion in, `Audio` out; subclasses run the two networks.
 
@@ -202,7 +191,6 @@ class SpeechSynthesizer(ABC):
         targets: list[int] | None = None,
     ) -> dict[str, list]:
         """Run the acoustic model over sentences in bounded batches; returns per-row arrays."""
-        _check_pitch_spans(sentences)
         results: dict[str, list] = {"mel": [], "mel_lengths": [], "durations": []}
         for start in range(0, len(sentences), BATCH_SENTENCES):
             chunk = sentences[start : start + BATCH_SENTENCES]
