@@ -38,13 +38,21 @@ def module_name(path: Path, root: Path) -> str:
     return ".".join(parts)
 
 
+def _type_checking_only(node: ast.stmt) -> bool:
+    """``if TYPE_CHECKING:`` blocks never run, so their imports are not module level."""
+    test = getattr(node, "test", None)
+    return isinstance(test, ast.Name | ast.Attribute) and ast.unparse(test).endswith(
+        "TYPE_CHECKING"
+    )
+
+
 def imports(tree: ast.Module, module: str, is_package: bool) -> list[tuple[str, bool]]:
     """(imported module, at module level?) for every import statement of a module."""
     top_level = {id(node) for node in tree.body}
     top_level |= {
         id(child)
         for node in tree.body
-        if isinstance(node, ast.If | ast.Try)
+        if isinstance(node, ast.If | ast.Try) and not _type_checking_only(node)
         for child in ast.walk(node)
     }
     found = []

@@ -92,3 +92,18 @@ def tiny_onnx_voice(tmp_path_factory: pytest.TempPathFactory) -> Path:
         root / "voice", "tiny", frames_per_phoneme=5.0, speakers=("a", "b")
     )
     return export_voice(voice, root / "onnx").directory
+
+
+@pytest.fixture(scope="session")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(torch voice dir, ONNX voice dir): a tiny untrained voice (two speakers, ~5 frames per
+    phoneme) exported once per session with ``emotts export --quantize``."""
+    from emotts.cli import main
+    from emotts.models.untrained import make_untrained_voice
+
+    root = tmp_path_factory.mktemp("onnx_parity")
+    voice = make_untrained_voice(
+        root / "voice", "tiny", frames_per_phoneme=5.0, speakers=("a", "b")
+    )
+    assert main(["export", "--voice", str(voice), "--out", str(root / "onnx"), "--quantize"]) == 0
+    return voice, root / "onnx"

@@ -18,6 +18,7 @@ from emotts.models.checkpoint import load_acoustic_model
 from emotts.models.untrained import make_untrained_voice
 from emotts.synthesis.batch import acoustic_batch, prepare_utterance
 from emotts.synthesis.controls import SynthesisControls
+from emotts.voices.config import VoiceConfig
 from vocoders.griffinlim import GriffinLim
 
 RATE = 22050
@@ -34,8 +35,8 @@ def voice_dir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def voice(voice_dir):
     # Four Griffin-Lim iterations: real audio from the mel, fast enough for many renders.
-    model, config = load_acoustic_model(voice_dir)
-    return Voice(model, config, voice_dir, vocoder=GriffinLim(n_iter=4))
+    model, _ = load_acoustic_model(voice_dir)
+    return Voice(model, VoiceConfig.read(voice_dir), vocoder=GriffinLim(n_iter=4))
 
 
 def _srt(*cues: tuple[float, float, str]) -> str:

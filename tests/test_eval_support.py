@@ -27,3 +27,18 @@ def rhvoice(
 
 def prosody(text: str, pitch: str, rate: str) -> str:
     return f'<speak><prosody pitch="{pitch}" rate="{rate}">{text}</prosody></speak>'
+
+
+def test_missing_judge_message_gives_the_install_that_works(monkeypatch):
+    from emotts.eval import assets
+
+    monkeypatch.setattr(assets.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(assets.JudgeMissingError) as raised:
+        assets.resemblyzer_weights()
+    message = str(raised.value)
+    # resemblyzer is not in the extra (its metadata pulls `typing` and an unpinned torch): the
+    # message must carry the same --no-deps install as the dev set-up script.
+    setup = (Path(__file__).parents[1] / "scripts" / "setup-dev.sh").read_text()
+    assert f'pip install -q --no-deps "{assets.RESEMBLYZER}"' in setup
+    assert 'pip install "emotts[eval]"' in message
+    assert f'pip install --no-deps "{assets.RESEMBLYZER}"' in message

@@ -3,7 +3,8 @@
 The voice is the "tiny" preset with random weights; its duration head is biased so that each
 phoneme lasts ~5 frames (an untrained head predicts ~0 frames, which would make every mel
 empty and the comparison vacuous). Exporting takes about a minute on 2 cores, so the export
-runs once per module (through the `emotts export` command, which is tested that way too).
+runs once per session (fixture `exported` in conftest.py, through the `emotts export` command,
+which is tested that way too).
 
 Tolerances: both backends compute in float32 but with different kernels (MKL/oneDNN vs MLAS)
 and summation orders; the differences seen are ~1e-6 on the log-mel and ~1e-4 on the waveform.
@@ -27,7 +28,6 @@ from emotts.backends.onnx_format import ONNX_OPSET
 from emotts.cli import main
 from emotts.emotion.spec import EmotionSpec, parse_emotion
 from emotts.models.checkpoint import load_acoustic_model
-from emotts.models.untrained import make_untrained_voice
 from emotts.synthesis.controls import SynthesisControls
 from emotts.synthesis.inputs import ACOUSTIC_INPUTS, ACOUSTIC_OUTPUTS, build_inputs
 from emotts.text.frontend import TextFrontend
@@ -35,17 +35,6 @@ from emotts.text.symbols import SymbolTable
 
 MEL_ATOL = 1e-3
 WAVE_ATOL = 1e-3
-
-
-@pytest.fixture(scope="module")
-def exported(tmp_path_factory):
-    """(torch voice dir, ONNX voice dir), exported once with --quantize."""
-    root = tmp_path_factory.mktemp("onnx_parity")
-    voice = make_untrained_voice(
-        root / "voice", "tiny", frames_per_phoneme=5.0, speakers=("a", "b")
-    )
-    assert main(["export", "--voice", str(voice), "--out", str(root / "onnx"), "--quantize"]) == 0
-    return voice, root / "onnx"
 
 
 @pytest.fixture(scope="module")
@@ -245,26 +234,6 @@ def test_export_refuses_an_exported_voice(exported, capsys):
     assert "model.safetensors" in capsys.readouterr().err
 
 
-def test_runtime_never_imports_torch(exported):
-    import subprocess
-    import sys
-
-    script = (
-        "import sys\n"
-        "from emotts.backends.onnx_voice import OnnxVoice\n"
-        f"voice = OnnxVoice.load({str(exported[1])!r}, threads=1)\n"
-        "audio = voice.synthesize('Hello there.', 'happy:0.5,sad:0.5')\n"
-        "parts = list(voice.stream('One. Two.'))\n"
-        "assert audio.duration > 0 and len(parts) == 2\n"
-        "loaded = sorted(m for m in sys.modules if m == 'torch' or m.startswith('torch.'))\n"
-        "print('TORCH', loaded)\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True
-    )
-    assert "TORCH []" in done.stdout
-
-
 def test_synth_cli_streams_pcm_with_onnx(exported, capfdbinary):
     args = [
         "synth",
@@ -283,3 +252,25 @@ def test_synth_cli_streams_pcm_with_onnx(exported, capfdbinary):
     pcm = np.frombuffer(captured.out, dtype="<i2")
     assert len(pcm) > 0 and len(pcm) % 256 == 0
     assert b"16-bit mono PCM at 22050 Hz" in captured.err
+
+
+def test_every_ssml_control_matches_torch(model, session, frontend):
+    """Per-phoneme pitch shift and range spans (with the global controls on top), rate spans,
+    emphasis, emotion and break-zeroed durations: the graph agrees with torch."""
+    text = (
+        '<speak xmlns:emotts="urn:emotts">I <prosody pitch="+4st" range="150%">really</prosody> '
+        '<emphasis level="strong">love</emphasis> <break time="300ms"/> '
+        '<prosody rate="slow" pitch="-10%" volume="-6dB">this</prosody> '
+        '<emotts:emotion name="happy">song</emotts:emotion>.</speak>'
+    )
+    sentences = frontend.process(text, EmotionSpec.neutral())
+    inputs = build_inputs(
+        sentences,
+        model.config.labels,
+        0,
+        SynthesisControls(pitch_shift=1.0, pitch_range=1.2),
+        duration_scales=[np.asarray(s.duration_scales, np.float32) for s in sentences],
+    )
+    assert len(set(inputs["pitch_shift"][0].tolist())) > 2  # the spans really differ
+    assert (inputs["duration_scale"][0] == 0).any()  # the break zeroed its boundary
+    _compare(model, session, inputs)

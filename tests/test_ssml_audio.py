@@ -4,6 +4,8 @@
   silence is measured as the run of frames (hop-sized, on the mel grid) whose RMS is below
   -60 dBFS around the boundary. The words around it start and end in voiced sounds, so the
   run measures the break, not a stop closure that belongs to a word.
+- ``<prosody pitch="+4st">`` raises the median F0 of the span's words by 4 semitones (within
+  1) and leaves the median F0 of the words outside it (those not next to it) within 0.5 st.
 - ``<prosody volume="-6dB">`` lowers the RMS of the span's words by 6 dB (within 1.5 dB)
   against the same text without it, and leaves the other words' RMS unchanged.
 """
@@ -14,6 +16,7 @@ import numpy as np
 import pytest
 
 from emotts.api import Voice
+from emotts.audio.features import extract_f0
 
 HOP = 256
 SILENCE_DBFS = -60.0
@@ -80,3 +83,37 @@ def test_volume_span_lowers_its_words_by_six_db(voice) -> None:
             plain.samples, word.start, word.end, rate
         )
         assert abs(change) < 0.1, (word.word, change)
+
+
+def _median_semitones(samples: np.ndarray, words, rate: int) -> float:
+    """Median F0 (in semitones re 100 Hz) over the voiced frames of ``words``."""
+    f0 = extract_f0(samples)
+    frames = np.concatenate(
+        [np.arange(int(w.start * rate / HOP), int(w.end * rate / HOP)) for w in words]
+    )
+    voiced = f0[frames[frames < len(f0)]]
+    voiced = voiced[voiced > 0]
+    assert len(voiced) > 10, "too few voiced frames to measure"
+    return float(12 * np.log2(np.median(voiced) / 100.0))
+
+
+def test_pitch_span_raises_its_words_by_four_semitones(voice) -> None:
+    text = "We were going home along the river in the evening."
+    plain = voice.synthesize(f"<speak>{text}</speak>")
+    high = voice.synthesize(
+        '<speak>We were going home <prosody pitch="+4st">along the river</prosody> in the '
+        "evening.</speak>"
+    )
+    rate = plain.sample_rate
+    inside = slice(4, 7)
+    assert [w.word for w in high.words[inside]] == ["along", "the", "river"]
+    raised = _median_semitones(high.samples, high.words[inside], rate) - _median_semitones(
+        plain.samples, plain.words[inside], rate
+    )
+    assert abs(raised - 4.0) <= 1.0, raised
+    rest_high = high.words[:3] + high.words[8:]
+    rest_plain = plain.words[:3] + plain.words[8:]
+    unchanged = _median_semitones(high.samples, rest_high, rate) - _median_semitones(
+        plain.samples, rest_plain, rate
+    )
+    assert abs(unchanged) <= 0.5, unchanged

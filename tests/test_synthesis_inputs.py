@@ -62,8 +62,12 @@ def test_build_inputs_fills_every_source_and_pads_with_neutral_values():
     assert arrays["phoneme_lengths"].tolist() == [len(s.phoneme_ids) for s in sentences]
     assert arrays["speaker_ids"].tolist() == [1, 1]
     assert arrays["target_frames"].tolist() == [40, 9]
-    for name in ("speed", "pitch_shift", "pitch_range", "energy_scale"):
+    for name in ("speed", "energy_scale"):
         assert np.allclose(arrays[name], getattr(controls, name)), name
+    for name in ("pitch_shift", "pitch_range"):  # per phoneme: the global value on real phonemes
+        for row, sentence in enumerate(sentences):
+            n = len(sentence.phoneme_ids)
+            assert np.allclose(arrays[name][row, :n], getattr(controls, name)), name
     happy = LABELS.index("happy")
     assert np.allclose(arrays["label_weights"][1, :short, happy], 1.0)
     assert np.allclose(arrays["intensity"][1, :short], 0.5)

@@ -74,8 +74,8 @@ def test_errors_name_the_key_and_what_is_accepted(
 def test_distribution_keys(tmp_path: Path) -> None:
     assert load_config(_write(tmp_path, RECIPE)).train.devices == "auto"
     text = RECIPE.replace(
-        "max_steps: 40000", "max_steps: 1, accelerator: gpu, devices: [0, 3], strategy: ddp, "
-        "num_nodes: 2"
+        "max_steps: 40000",
+        "max_steps: 1, accelerator: gpu, devices: [0, 3], strategy: ddp, num_nodes: 2",
     )
     settings = load_config(_write(tmp_path, text)).train
     assert (settings.devices, settings.strategy, settings.num_nodes) == ([0, 3], "ddp", 2)

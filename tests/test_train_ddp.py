@@ -36,8 +36,13 @@ def _recipe(tmp_path: Path, manifest: Path, name: str, batch: int, devices: int,
     path = tmp_path / f"{name}.yaml"
     path.write_text(
         RECIPE.format(
-            manifest=manifest, cache=tmp_path / "cache", output=tmp_path / name, batch=batch,
-            steps=STEPS, devices=devices, strategy=strategy,
+            manifest=manifest,
+            cache=tmp_path / "cache",
+            output=tmp_path / name,
+            batch=batch,
+            steps=STEPS,
+            devices=devices,
+            strategy=strategy,
         ),
         encoding="utf-8",
     )
@@ -63,7 +68,10 @@ def test_ddp_on_two_cpu_processes_matches_one_process(tiny_corpus: Path, tmp_pat
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     done = subprocess.run(
         [sys.executable, "-m", "emotts.cli", "train", "--config", str(ddp), "--quiet"],
-        capture_output=True, text=True, env=env, timeout=900,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
     )
     assert done.returncode == 0, done.stderr[-3000:]
 

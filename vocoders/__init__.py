@@ -29,12 +29,22 @@ _FACTORIES = {
     "griffinlim": ("vocoders.griffinlim", "GriffinLim", None),
 }
 
+# The mels each named vocoder consumes, known without building it (a voice is checked
+# against them when it loads).
+_SETTINGS: dict[str, MelSettings] = dict.fromkeys(_FACTORIES, UNIVERSAL)
+
 
 def __getattr__(name: str):
     if name not in _LAZY:
         raise AttributeError(f"module 'vocoders' has no attribute {name!r}")
     module, attribute = _LAZY[name]
     return getattr(importlib.import_module(module), attribute)
+
+
+def _known(name: str) -> str:
+    if name not in _FACTORIES:
+        raise ValueError(f"unknown vocoder {name!r}; accepted: {', '.join(VOCODER_NAMES)}")
+    return name
 
 
 def load_vocoder(name: str):
@@ -44,11 +54,14 @@ def load_vocoder(name: str):
         ValueError: the name is unknown (the message lists the accepted ones), or its
             weights are missing or do not load.
     """
-    if name not in _FACTORIES:
-        raise ValueError(f"unknown vocoder {name!r}; accepted: {', '.join(VOCODER_NAMES)}")
-    module, cls_name, constructor = _FACTORIES[name]
+    module, cls_name, constructor = _FACTORIES[_known(name)]
     cls = getattr(importlib.import_module(module), cls_name)
     return (getattr(cls, constructor)() if constructor else cls()).eval()
 
 
-__all__ = ["UNIVERSAL", "VOCODER_NAMES", "MelSettings", "load_vocoder", *_LAZY]
+def vocoder_settings(name: str) -> MelSettings:
+    """The mel settings the vocoder called ``name`` expects, without loading its weights."""
+    return _SETTINGS[_known(name)]
+
+
+__all__ = ["UNIVERSAL", "VOCODER_NAMES", "MelSettings", "load_vocoder", "vocoder_settings", *_LAZY]

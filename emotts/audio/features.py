@@ -16,12 +16,15 @@ import sys
 import types
 import warnings
 from importlib import metadata
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from emotts.audio.config import AudioConfig
-from emotts.audio.mel import _front_end, as_waveform_tensor
+from emotts.errors import AudioError
+
+if TYPE_CHECKING:
+    import torch
 
 # DIO's defaults: the F0 search range in Hz, wide enough for speech of any speaker.
 DEFAULT_F0_MIN = 71.0
@@ -52,6 +55,20 @@ def _import_pyworld() -> types.ModuleType:
             del sys.modules["pkg_resources"]
 
 
+def _mono_samples(wav: np.ndarray | torch.Tensor) -> np.ndarray:
+    """1-D samples (numpy or torch) as float32 numpy; AudioError for other shapes.
+
+    Without importing torch, so that F0 extraction (the demo's pitch plot, also for an ONNX
+    voice) stays on the torch-free path.
+    """
+    if hasattr(wav, "detach"):
+        wav = wav.detach().cpu().numpy()
+    samples = np.asarray(wav, dtype=np.float32)
+    if samples.ndim != 1:
+        raise AudioError(f"expected mono samples of shape (T,), got {tuple(samples.shape)}")
+    return samples
+
+
 def _num_frames(num_samples: int, cfg: AudioConfig) -> int:
     return num_samples // cfg.hop_length
 
@@ -71,7 +88,7 @@ def extract_f0(
     """
     cfg = cfg or AudioConfig()
     pyworld = _import_pyworld()
-    samples = as_waveform_tensor(wav)[0].cpu().numpy().astype(np.float64)
+    samples = _mono_samples(wav).astype(np.float64)
     frames = _num_frames(len(samples), cfg)
     shifted = np.ascontiguousarray(samples[cfg.hop_length // 2 :])
     frame_period_ms = cfg.hop_length / cfg.sample_rate * 1000.0
@@ -91,6 +108,10 @@ def extract_energy(wav: np.ndarray | torch.Tensor, cfg: AudioConfig | None = Non
     Returns:
         energy (T // hop,) float32.
     """
+    import torch
+
+    from emotts.audio.mel import _front_end, as_waveform_tensor
+
     cfg = cfg or AudioConfig()
     tensor = as_waveform_tensor(wav)
     with torch.no_grad():

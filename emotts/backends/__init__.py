@@ -11,13 +11,9 @@ from pathlib import Path
 from emotts.errors import ControlError
 from emotts.synthesis.pipeline import SpeechSynthesizer
 from emotts.voices import resolve_voice
+from emotts.voices.config import is_exported_voice
 
 BACKENDS = ("auto", "torch", "onnx")
-
-
-def is_exported_voice(directory: Path) -> bool:
-    """An ONNX voice directory: a voice.json and no torch weights beside it."""
-    return (directory / "voice.json").is_file() and not (directory / "model.safetensors").is_file()
 
 
 def check_backend(backend: str) -> str:

@@ -1,4 +1,6 @@
-"""The exported ONNX voice directory: file names and `voice.json` (numpy/json only, no torch).
+"""The exported ONNX voice directory: file names and writing `voice.json` (json only, no torch).
+
+`emotts.voices.config.VoiceConfig` reads it back.
 
 acoustic.onnx        AcousticModel.forward: named inputs ACOUSTIC_INPUTS -> ACOUSTIC_OUTPUTS
 acoustic.int8.onnx   optional, dynamic int8 quantization of acoustic.onnx (--quantize)
@@ -11,30 +13,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from emotts.voices import read_voice_file
+from emotts.voices.config import ONNX_FILE as VOICE_FILE
 
-ONNX_VOICE_FORMAT = "emotts-onnx-voice"
-ONNX_VOICE_VERSION = 1
 ONNX_OPSET = 17
-VOICE_FILE = "voice.json"
 ACOUSTIC_FILE = "acoustic.onnx"
 ACOUSTIC_INT8_FILE = "acoustic.int8.onnx"
 VOCODER_FILE = "vocoder.onnx"
-_SECTIONS = ("audio", "text", "emotion", "speakers", "graphs", "defaults")
-
-
-def read_voice_json(directory: str | Path) -> dict:
-    """Read and check an exported voice's voice.json; errors say what is wrong and expected."""
-    directory = Path(directory)
-    return read_voice_file(
-        directory / VOICE_FILE,
-        file_format=ONNX_VOICE_FORMAT,
-        version=ONNX_VOICE_VERSION,
-        sections=_SECTIONS,
-        missing=f"{directory} is not an exported ONNX voice: {VOICE_FILE} is missing "
-        f"(create one with: emotts export --voice VOICE_DIR --out {directory})",
-        upgrade=" (re-export the voice)",
-    )
 
 
 def write_voice_json(directory: Path, config: dict) -> Path:

@@ -15,13 +15,12 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
-from emotts.audio.config import AudioConfig
-from emotts.backends.onnx_format import read_voice_json
 from emotts.errors import ConfigError, ControlError
 from emotts.synthesis.inputs import ACOUSTIC_INPUTS, ACOUSTIC_OUTPUTS
 from emotts.synthesis.pipeline import SpeechSynthesizer
 from emotts.text.ssml import PitchReference
 from emotts.voices import resolve_voice
+from emotts.voices.config import VOCODER_SETTINGS, VoiceConfig
 
 
 def default_providers() -> list[str]:
@@ -58,28 +57,35 @@ class OnnxVoice(SpeechSynthesizer):
 
     def __init__(
         self,
-        config: dict,
-        directory: Path,
+        voice_config: VoiceConfig,
         acoustic: ort.InferenceSession,
         vocoder: ort.InferenceSession,
     ) -> None:
-        pitch = config.get("pitch")  # absent from voices exported before SSML support
+        pitch = voice_config.document.get("pitch")  # absent from voices exported before SSML
         super().__init__(
-            AudioConfig.from_dict(config["audio"]),
-            config["text"]["language"],
-            config["text"]["symbols"],
+            voice_config.audio,
+            voice_config.language,
+            voice_config.symbols,
             PitchReference.from_log_stats(pitch["log_f0_mean"], pitch["log_f0_std"])
             if pitch
             else None,
         )
-        self.config = config
-        self.directory = directory
+        self.voice_config = voice_config
+        self.config = voice_config.document
+        self.directory = voice_config.directory
         self.acoustic = acoustic
         self.vocoder = vocoder
         names = tuple(i.name for i in acoustic.get_inputs())
         if names != ACOUSTIC_INPUTS:
             raise ConfigError(
-                f"{directory}: acoustic graph inputs are {names}; this emotts expects {ACOUSTIC_INPUTS}"
+                f"{self.directory}: acoustic graph inputs are {names}; "
+                f"this emotts expects {ACOUSTIC_INPUTS}"
+            )
+        for what, graph in (("the acoustic graph", acoustic), ("the vocoder graph", vocoder)):
+            # The exporter stamps the mel settings into each graph; check them against voice.json.
+            stamped = graph.get_modelmeta().custom_metadata_map
+            voice_config.check_mel_settings(
+                what, {k: stamped[k] for k in VOCODER_SETTINGS if k in stamped}
             )
 
     @classmethod
@@ -98,8 +104,8 @@ class OnnxVoice(SpeechSynthesizer):
         quantized: use the int8 acoustic graph written by ``emotts export --quantize``.
         """
         directory = resolve_voice(path_or_name)
-        config = read_voice_json(directory)
-        graphs = config["graphs"]
+        voice_config = VoiceConfig.read(directory, "onnx")
+        graphs = voice_config.document["graphs"]
         if quantized and "acoustic_int8" not in graphs:
             raise ConfigError(
                 f"{directory} has no quantized acoustic graph; re-export with --quantize "
@@ -107,24 +113,23 @@ class OnnxVoice(SpeechSynthesizer):
             )
         acoustic = directory / graphs["acoustic_int8" if quantized else "acoustic"]
         return cls(
-            config,
-            directory,
+            voice_config,
             make_session(acoustic, threads, providers),
             make_session(directory / graphs["vocoder"], threads, providers),
         )
 
     @property
     def labels(self) -> list[str]:
-        return list(self.config["emotion"]["labels"])
+        return list(self.voice_config.labels)
 
     @property
     def speakers(self) -> list[str]:
-        return list(self.config["speakers"])
+        return list(self.voice_config.speakers)
 
     @property
     def vocoder_name(self) -> str:
         """The vocoder exported into vocoder.onnx."""
-        return str(self.config.get("vocoder", "hifigan-universal"))
+        return self.voice_config.vocoder
 
     def run_acoustic(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Run the acoustic graph on named inputs (`emotts.synthesis.inputs.build_inputs`)."""

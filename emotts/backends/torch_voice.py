@@ -2,32 +2,35 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from emotts.audio.config import AudioConfig
 from emotts.errors import ControlError
+from emotts.models.acoustic_model import AcousticModel
 from emotts.models.checkpoint import load_acoustic_model
 from emotts.synthesis.inputs import ACOUSTIC_INPUTS, ACOUSTIC_OUTPUTS
 from emotts.synthesis.pipeline import SpeechSynthesizer
 from emotts.text.ssml import PitchReference
+from emotts.voices.config import VOCODER_SETTINGS, VoiceConfig
 
 
 class Voice(SpeechSynthesizer):
     """A trained voice on the torch backend (see `SpeechSynthesizer` for synthesize/stream)."""
 
-    def __init__(self, model, config: dict, directory: Path, vocoder=None) -> None:
+    def __init__(self, model: AcousticModel, voice_config: VoiceConfig, vocoder=None) -> None:
         super().__init__(
-            AudioConfig.from_dict(config["audio"]),
-            config["text"]["language"],
-            config["text"]["symbols"],
+            voice_config.audio,
+            voice_config.language,
+            voice_config.symbols,
             PitchReference.from_log_stats(model.config.pitch_mean, model.config.pitch_std),
         )
+        self.config = voice_config.document
         self.model = model
-        self.config = config
-        self.directory = directory
+        self.voice_config = voice_config
+        self.directory = voice_config.directory
         self._vocoder = vocoder
 
     @classmethod
@@ -54,10 +57,18 @@ class Voice(SpeechSynthesizer):
             if threads < 1:
                 raise ControlError(f"threads must be a positive integer; got {threads}")
             torch.set_num_threads(threads)
-        model, config = load_acoustic_model(directory)
+        voice_config = VoiceConfig.read(directory, "torch")
         if vocoder is not None:
-            config = {**config, "vocoder": vocoder}
-        return cls(model, config, directory)
+            voice_config = replace(voice_config, vocoder=vocoder)
+        from vocoders import vocoder_settings
+
+        try:
+            settings = asdict(vocoder_settings(voice_config.vocoder))
+        except ValueError as error:
+            raise ControlError(str(error)) from None
+        voice_config.check_mel_settings(f"vocoder {voice_config.vocoder!r}", settings)
+        model, _ = load_acoustic_model(directory)
+        return cls(model, voice_config)
 
     @property
     def labels(self) -> list[str]:
@@ -72,19 +83,20 @@ class Voice(SpeechSynthesizer):
         if self._vocoder is None:
             from vocoders import load_vocoder
 
+            name = self.voice_config.vocoder
             try:
-                self._vocoder = load_vocoder(self.config.get("vocoder", "hifigan-universal"))
+                vocoder = load_vocoder(name)
             except ValueError as error:
                 raise ControlError(str(error)) from None
+            self.voice_config.check_mel_settings(
+                f"vocoder {name!r}", {key: getattr(vocoder, key) for key in VOCODER_SETTINGS}
+            )
+            self._vocoder = vocoder
         return self._vocoder
 
     @property
     def vocoder_context_frames(self) -> int | None:
         return self.vocoder.receptive_frames
-
-    def seed(self, seed: int | None) -> None:
-        if seed is not None:
-            torch.manual_seed(seed)
 
     def run_acoustic(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         with torch.inference_mode():

@@ -19,10 +19,10 @@ def run(args) -> int:
 
     labels = list(LABELS)
     if args.voice is not None:
-        from emotts.models.checkpoint import read_voice_config
         from emotts.voices import resolve_voice
+        from emotts.voices.config import VoiceConfig
 
-        labels = read_voice_config(resolve_voice(args.voice))["model"]["labels"]
+        labels = VoiceConfig.read(resolve_voice(args.voice)).labels
     table = Table(title="emotion labels (ADV: Russell & Mehrabian 1977)")
     for column in ("label", "arousal", "dominance", "valence", "aliases"):
         table.add_column(column)

@@ -64,13 +64,17 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--energy-scale", type=float, help="loudness scale (default 1, or the preset's)"
     )
-    parser.add_argument("--seed", type=int, help="random seed (for stochastic decoders)")
     parser.add_argument("--backend", choices=("auto", "torch", "onnx"), default="auto")
     parser.add_argument(
         "--vocoder", help="vocoder instead of the voice's own (see `emotts vocoders`)"
     )
     parser.add_argument("--threads", type=int, help="CPU threads for inference")
-    parser.add_argument("--timings", type=Path, help="also write word and phoneme timings as JSON")
+    parser.add_argument(
+        "--timings",
+        type=Path,
+        help="also write word and phoneme timings as JSON (with --stream: absolute times, "
+        "written when the stream ends)",
+    )
     parser.add_argument(
         "--stream", action="store_true", help="write 16-bit PCM to stdout sentence by sentence"
     )
@@ -130,8 +134,16 @@ def _emotion_and_prosody(args) -> tuple[EmotionSpec, dict[str, float]]:
     return emotion, merge_prosody(preset, **explicit)
 
 
+def _write_timings(path: Path, timings: dict) -> None:
+    try:
+        path.write_text(json.dumps(timings, indent=2), encoding="utf-8")
+    except OSError as error:
+        raise ControlError(f"cannot write --timings {path}: {error}") from None
+
+
 def run(args) -> int:
     from emotts.backends import load_voice
+    from emotts.synthesis.result import Timeline
 
     if not args.stream and args.output is None:
         raise ControlError("-o/--output is required (or use --stream to write PCM to stdout)")
@@ -146,25 +158,28 @@ def run(args) -> int:
         speaker=args.speaker,
         **prosody,
         pitch_range=args.pitch_range,
-        seed=args.seed,
         ssml=True if args.ssml else None,
         ssml_lenient=args.ssml_lenient,
     )
     if args.stream:
         if args.duration is not None:
             raise ControlError("--duration cannot be combined with --stream")
+        timeline = Timeline(voice.sample_rate)
         for part in voice.stream(text, emotion, **options):
             _report_ignored(part.ignored)
             pcm = (part.samples * 32767.0).round().astype("<i2")
             sys.stdout.buffer.write(pcm.tobytes())
             sys.stdout.buffer.flush()
+            timeline.append(part)
+        if args.timings is not None:
+            _write_timings(args.timings, timeline.timings_dict())
         print(f"streamed 16-bit mono PCM at {voice.sample_rate} Hz", file=sys.stderr)
         return 0
     audio = voice.synthesize(text, emotion, duration=args.duration, **options)
     _report_ignored(audio.ignored)
     audio.save(args.output)
     if args.timings is not None:
-        args.timings.write_text(json.dumps(audio.timings_dict(), indent=2), encoding="utf-8")
+        _write_timings(args.timings, audio.timings_dict())
     print(
         f"wrote {args.output} ({audio.duration:.2f} s, {voice.sample_rate} Hz, emotion {emotion})",
         file=sys.stderr,

@@ -11,7 +11,13 @@ from pathlib import Path
 
 from emotts.errors import ConfigError
 
-INSTALL_HINT = 'install the evaluation extra: pip install "emotts[eval]"'
+# resemblyzer is not in the extra: its metadata pulls the obsolete `typing` backport and an
+# unpinned torch, so it is installed without dependencies (the ones it uses are in the extra).
+RESEMBLYZER = "resemblyzer==0.1.4"
+INSTALL_HINT = (
+    'install the evaluation judges: pip install "emotts[eval]" && '
+    f'pip install --no-deps "{RESEMBLYZER}"'
+)
 
 
 class JudgeMissingError(ConfigError):

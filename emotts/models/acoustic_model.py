@@ -6,13 +6,15 @@ Data flow (shapes for a batch of B utterances, T_ph phonemes, T_fr frames)::
     ids --TextEncoder(condition)--> h[B, T_ph, H]
     h --VarianceAdaptor--> log-duration, pitch, energy [B, T_ph]
     h + pitch/energy embeddings --length regulator(durations)--> frames[B, T_fr, H]
-    frames --MelDecoder(condition per frame)--> mel[B, 80, T_fr]
+    frames --MelDecoder(condition per frame)--> mel[B, 80, T_fr]   (type from config.decoder)
 
 In training the durations come from monotonic alignment search over the aligner's soft
 alignment; at inference from the duration predictor under the user's controls.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -27,7 +29,7 @@ from emotts.models.alignment import (
 )
 from emotts.models.annotations import annotation_controls
 from emotts.models.config import AcousticConfig
-from emotts.models.decoders.convnext import ConvNeXtDecoder
+from emotts.models.decoders import build_decoder
 from emotts.models.emotion_encoder import EmotionEncoder
 from emotts.models.layers import lengths_to_mask
 from emotts.models.text_encoder import TextEncoder
@@ -50,6 +52,17 @@ def _label_prototypes(labels: list[str]) -> torch.Tensor:
 def _masked_mse(prediction: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     weights = mask.to(prediction.dtype)
     return (((prediction - target) ** 2) * weights).sum() / weights.sum().clamp(min=1.0)
+
+
+@dataclass(frozen=True)
+class TrainingOutputs:
+    """losses: name -> scalar ("loss" is the total); alignment: [B, T_ph, T_fr] hard alignment
+    from monotonic alignment search; predicted_mel: [B, 80, T_fr] teacher-forced decoder output,
+    or None for a decoder that does not produce one in training (both detached)."""
+
+    losses: dict[str, torch.Tensor]
+    alignment: torch.Tensor
+    predicted_mel: torch.Tensor | None
 
 
 class AcousticModel(nn.Module):
@@ -75,8 +88,12 @@ class AcousticModel(nn.Module):
             c.hidden, c.predictor_filters, c.predictor_kernel, c.condition_dim, c.dropout
         )
         self.aligner = Aligner(c.hidden, c.n_mels, temperature=c.aligner_temperature)
-        self.decoder = ConvNeXtDecoder(
-            c.hidden, c.decoder_inner, c.decoder_kernel, c.decoder_layers, c.condition_dim, c.n_mels
+        self.decoder = build_decoder(
+            c.decoder,
+            channels=c.hidden,
+            condition_dim=c.condition_dim,
+            n_mels=c.n_mels,
+            emotion_dim=c.emotion_dim,
         )
         self.register_buffer("training_step", torch.zeros((), dtype=torch.long))
 
@@ -95,6 +112,11 @@ class AcousticModel(nn.Module):
 
     def training_losses(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         """All training losses for a batch (keys per docs/architecture.md); "loss" is the total."""
+        return self.training_outputs(batch).losses
+
+    def training_outputs(self, batch: dict[str, torch.Tensor]) -> TrainingOutputs:
+        """The losses of a batch plus what logging shows of it: the hard alignment and the
+        teacher-forced mel (see `TrainingOutputs`)."""
         c = self.config
         ids, text_lengths = batch["phoneme_ids"], batch["phoneme_lengths"]
         mel, mel_lengths = batch["mel"], batch["mel_lengths"]
@@ -158,10 +180,11 @@ class AcousticModel(nn.Module):
             + c.bin_loss_weight * warmup * losses["align_binarization"]
             + c.emotion_consistency_weight * losses["emotion_consistency"]
         )
-        # Exposed for logging callbacks (alignment and reconstruction plots); not losses.
-        self.last_alignment = alignment.detach()
-        self.last_predicted_mel = predicted_mel.detach() if predicted_mel is not None else None
-        return losses
+        return TrainingOutputs(
+            losses,
+            alignment.detach(),
+            predicted_mel.detach() if predicted_mel is not None else None,
+        )
 
     def forward(
         self,

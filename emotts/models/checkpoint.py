@@ -12,12 +12,12 @@ from emotts.audio.config import AudioConfig
 from emotts.errors import ConfigError
 from emotts.models.acoustic_model import AcousticModel
 from emotts.models.config import AcousticConfig
-from emotts.voices import read_voice_file
+from emotts.voices.config import TORCH_FILE as CONFIG_FILE
+from emotts.voices.config import TORCH_FORMAT as VOICE_FORMAT
+from emotts.voices.config import TORCH_VERSION as VOICE_FORMAT_VERSION
+from emotts.voices.config import VoiceConfig
 
-VOICE_FORMAT = "emotts-voice"
-VOICE_FORMAT_VERSION = 1
 MODEL_FILE = "model.safetensors"
-CONFIG_FILE = "config.json"
 
 
 def save_voice(
@@ -55,16 +55,8 @@ def save_voice(
 
 
 def read_voice_config(directory: str | Path) -> dict:
-    """Read and check a voice's config.json; errors say what is missing and what is expected."""
-    directory = Path(directory)
-    return read_voice_file(
-        directory / CONFIG_FILE,
-        file_format=VOICE_FORMAT,
-        version=VOICE_FORMAT_VERSION,
-        sections=("audio", "text", "model"),
-        missing=f"{directory} is not a voice directory: {CONFIG_FILE} is missing "
-        f"(a voice directory holds {CONFIG_FILE} and {MODEL_FILE})",
-    )
+    """A torch voice's config.json, checked (see `emotts.voices.config.VoiceConfig`)."""
+    return VoiceConfig.read(directory, "torch").document
 
 
 def load_acoustic_model(directory: str | Path) -> tuple[AcousticModel, dict]:

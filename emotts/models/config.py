@@ -5,6 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields, replace
 
 from emotts.errors import ConfigError
+from emotts.models.decoders import resolve_decoder_section
+
+# Voice configs written before the decoder section had the ConvNeXt sizes as flat keys.
+_LEGACY_DECODER_KEYS = {
+    "decoder_layers": "layers",
+    "decoder_inner": "inner",
+    "decoder_kernel": "kernel",
+}
 
 # Sizes chosen for CPU inference: the encoder runs at phoneme rate and can afford attention;
 # the decoder runs at frame rate (86 frames/s) and is convolutional to stay cheap.
@@ -14,8 +22,7 @@ _PRESETS: dict[str, dict] = {
         encoder_layers=1,
         encoder_heads=2,
         encoder_ff=128,
-        decoder_layers=2,
-        decoder_inner=128,
+        decoder={"type": "convnext", "layers": 2, "inner": 128, "kernel": 7},
         emotion_dim=16,
         speaker_dim=8,
         predictor_filters=64,
@@ -25,8 +32,7 @@ _PRESETS: dict[str, dict] = {
         encoder_layers=3,
         encoder_heads=2,
         encoder_ff=512,
-        decoder_layers=4,
-        decoder_inner=384,
+        decoder={"type": "convnext", "layers": 4, "inner": 384, "kernel": 7},
         emotion_dim=48,
         speaker_dim=32,
         predictor_filters=128,
@@ -36,8 +42,7 @@ _PRESETS: dict[str, dict] = {
         encoder_layers=4,
         encoder_heads=2,
         encoder_ff=768,
-        decoder_layers=6,
-        decoder_inner=576,
+        decoder={"type": "convnext", "layers": 6, "inner": 576, "kernel": 7},
         emotion_dim=64,
         speaker_dim=32,
         predictor_filters=192,
@@ -62,9 +67,8 @@ class AcousticConfig:
     encoder_heads: int = 2
     encoder_ff: int = 768
     encoder_kernel: int = 3
-    decoder_layers: int = 6
-    decoder_inner: int = 576
-    decoder_kernel: int = 7
+    # The mel decoder: {"type": name in emotts.models.decoders.DECODERS, **its options}.
+    decoder: dict = field(default_factory=dict)
     emotion_dim: int = 64
     speaker_dim: int = 32
     predictor_filters: int = 192
@@ -75,6 +79,14 @@ class AcousticConfig:
     bin_loss_weight: float = 1.0
     emotion_consistency_weight: float = 1.0
     extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.decoder, dict):
+            raise ConfigError(
+                f"model.decoder must be a mapping such as {{type: convnext, layers: 6}}; "
+                f"got {self.decoder!r}"
+            )
+        object.__setattr__(self, "decoder", resolve_decoder_section(self.decoder))
 
     @property
     def n_labels(self) -> int:
@@ -94,7 +106,12 @@ class AcousticConfig:
         """Build a config from a named size preset plus data fields and overrides."""
         if name not in _PRESETS:
             raise ConfigError(f"unknown model preset {name!r}; accepted: {', '.join(_PRESETS)}")
-        return cls.from_dict({**_PRESETS[name], **values})
+        preset = _PRESETS[name]
+        decoder = values.get("decoder")
+        if isinstance(decoder, dict) and decoder.get("type", "convnext") == "convnext":
+            # Options for the preset's own decoder type refine its sizes; another type replaces it.
+            values = {**values, "decoder": {**preset["decoder"], **decoder}}
+        return cls.from_dict({**preset, **values})
 
     @staticmethod
     def preset_names() -> list[str]:
@@ -105,6 +122,7 @@ class AcousticConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> AcousticConfig:
+        data = _with_decoder_section(data)
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
@@ -123,3 +141,18 @@ class AcousticConfig:
 
     def with_overrides(self, **values) -> AcousticConfig:
         return replace(self, **values)
+
+
+def _with_decoder_section(data: dict) -> dict:
+    """Fold the legacy flat ConvNeXt keys of old voice configs into ``decoder``."""
+    legacy = {new: data[old] for old, new in _LEGACY_DECODER_KEYS.items() if old in data}
+    if not legacy:
+        return data
+    section = data.get("decoder") or {}
+    if not isinstance(section, dict) or section.get("type", "convnext") != "convnext":
+        raise ConfigError(
+            f"model keys {sorted(_LEGACY_DECODER_KEYS)} set ConvNeXt sizes but model.decoder is "
+            f"{section!r}; put the options under model.decoder instead"
+        )
+    rest = {key: value for key, value in data.items() if key not in _LEGACY_DECODER_KEYS}
+    return {**rest, "decoder": {**section, **legacy}}

@@ -92,14 +92,15 @@ def control_pitch(
 
     Args:
         pitch: [B, T] normalized log-F0 per phoneme.
-        pitch_shift: [B] semitones (+12 = one octave up).
-        pitch_range: [B] scale of the deviation around the utterance mean (1 = unchanged).
+        pitch_shift: [B, T] semitones per phoneme (+12 = one octave up).
+        pitch_range: [B, T] scale of each phoneme's deviation around the utterance mean
+            (1 = unchanged).
     """
     weights = mask.to(pitch.dtype)
     mean = (pitch * weights).sum(1, keepdim=True) / weights.sum(1, keepdim=True).clamp(min=1.0)
-    shifted = mean + (pitch - mean) * pitch_range.unsqueeze(1)
+    shifted = mean + (pitch - mean) * pitch_range
     semitone = math.log(2.0) / 12.0 / pitch_std
-    return (shifted + pitch_shift.unsqueeze(1) * semitone) * weights
+    return (shifted + pitch_shift * semitone) * weights
 
 
 def control_energy(

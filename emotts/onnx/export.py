@@ -12,19 +12,16 @@ from __future__ import annotations
 import logging
 import tempfile
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import onnx
 import torch
 
-from emotts.audio.config import AudioConfig
 from emotts.backends.onnx_format import (
     ACOUSTIC_FILE,
     ACOUSTIC_INT8_FILE,
     ONNX_OPSET,
-    ONNX_VOICE_FORMAT,
-    ONNX_VOICE_VERSION,
     VOCODER_FILE,
     write_voice_json,
 )
@@ -41,6 +38,9 @@ from emotts.synthesis.inputs import (
     DYNAMIC_AXES,
     neutral_inputs,
 )
+from emotts.voices.config import ONNX_FORMAT as ONNX_VOICE_FORMAT
+from emotts.voices.config import ONNX_VERSION as ONNX_VOICE_VERSION
+from emotts.voices.config import VoiceConfig
 
 # The dynamo exporter has no implementations below opset 18; we downgrade afterwards.
 _EXPORTER_OPSET = 18
@@ -194,19 +194,24 @@ def export_voice(
 
     ``vocoder``: the vocoder graph to export instead of the one the voice's config names.
     """
-    model, config = load_acoustic_model(voice_dir)
-    if vocoder is not None:
-        config = {**config, "vocoder": vocoder}
-    vocoder_name = config.get("vocoder", "hifigan-universal")
+    from vocoders import load_vocoder, vocoder_settings
+
+    voice_config = VoiceConfig.read(voice_dir, "torch")
+    vocoder_name = vocoder or voice_config.vocoder
     if vocoder_name not in EXPORTABLE_VOCODERS:
         raise ConfigError(
             f"{voice_dir}: vocoder {vocoder_name!r} cannot be exported to ONNX; "
             f"exportable vocoders: {', '.join(EXPORTABLE_VOCODERS)}"
         )
+    voice_config.check_mel_settings(
+        f"vocoder {vocoder_name!r}", asdict(vocoder_settings(vocoder_name))
+    )
+    model, config = load_acoustic_model(voice_dir)
+    config = {**config, "vocoder": vocoder_name}
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     voice = voice_description(config, model)
-    audio = AudioConfig.from_dict(config["audio"])
+    audio = voice_config.audio
     shared = {
         "emotts.format": ONNX_VOICE_FORMAT,
         "emotts.version": ONNX_VOICE_VERSION,
@@ -227,8 +232,6 @@ def export_voice(
             "outputs": ",".join(ACOUSTIC_OUTPUTS),
         },
     )
-    from vocoders import load_vocoder
-
     try:
         vocoder_module = load_vocoder(vocoder_name)
     except ValueError as error:

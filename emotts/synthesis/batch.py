@@ -87,7 +87,13 @@ def _run_rows(
         )
         inputs["speaker_ids"] = np.asarray([rows[i][1] for i in picked], np.int64)
         for name in _ROW_CONTROLS:
-            inputs[name] = np.asarray([getattr(rows[i][2], name) for i in picked], np.float32)
+            values = np.asarray([getattr(rows[i][2], name) for i in picked], np.float32)
+            if name == "pitch_shift":  # per phoneme: the row's shift on top of SSML spans
+                inputs[name] = inputs[name] + values[:, None]
+            elif name == "pitch_range":
+                inputs[name] = inputs[name] * values[:, None]
+            else:
+                inputs[name] = values
         out = synth.run_acoustic(inputs)
         for row, index in enumerate(picked):
             frames = int(out["mel_lengths"][row])

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from emotts.emotion.control import build_control
-from emotts.synthesis.controls import SynthesisControls
+from emotts.errors import ControlError
+from emotts.synthesis.controls import PITCH_RANGE_RANGE, PITCH_SHIFT_RANGE, SynthesisControls
 
 # Symbolic axes: "batch" and "phonemes" are dynamic in the exported graph; "labels" is the
 # voice's number of emotion labels; an int is a fixed size.
@@ -82,8 +83,22 @@ ACOUSTIC_INPUT_SPECS: tuple[AcousticInput, ...] = (
     AcousticInput(
         "target_frames", "int64", (BATCH,), 0, "timing", "exact frame count, <= 0 for natural"
     ),
-    AcousticInput("pitch_shift", "float32", (BATCH,), 0.0, "control", "semitones added"),
-    AcousticInput("pitch_range", "float32", (BATCH,), 1.0, "control", "pitch movement scale"),
+    AcousticInput(
+        "pitch_shift",
+        "float32",
+        (BATCH, PHONEMES),
+        0.0,
+        "control",
+        "semitones added per phoneme (the global shift plus SSML pitch spans)",
+    ),
+    AcousticInput(
+        "pitch_range",
+        "float32",
+        (BATCH, PHONEMES),
+        1.0,
+        "control",
+        "pitch movement scale per phoneme (the global range times SSML range spans)",
+    ),
     AcousticInput("energy_scale", "float32", (BATCH,), 1.0, "control", "loudness scale"),
 )
 
@@ -125,6 +140,9 @@ def build_inputs(
     if target_frames is not None:
         arrays["target_frames"][:] = target_frames
     emotion_inputs = [spec.name for spec in ACOUSTIC_INPUT_SPECS if spec.source == "emotion"]
+    per_phoneme_controls = [
+        spec for spec in ACOUSTIC_INPUT_SPECS if spec.source == "control" and PHONEMES in spec.axes
+    ]
     for row, sentence in enumerate(sentences):
         n = len(sentence.phoneme_ids)
         arrays["phoneme_ids"][row, :n] = sentence.phoneme_ids
@@ -134,4 +152,25 @@ def build_inputs(
             arrays[name][row, :n] = control[name]
         if duration_scales is not None:
             arrays["duration_scale"][row, :n] = duration_scales[row]
+        for spec in per_phoneme_controls:  # padding keeps the neutral value
+            arrays[spec.name][row, n:] = spec.neutral
+        if sentence.pitch_shifts:
+            arrays["pitch_shift"][row, :n] += np.asarray(sentence.pitch_shifts, np.float32)
+        if sentence.pitch_ranges:
+            arrays["pitch_range"][row, :n] *= np.asarray(sentence.pitch_ranges, np.float32)
+    _check_pitch(arrays)
     return arrays
+
+
+def _check_pitch(arrays: dict[str, np.ndarray]) -> None:
+    """The global pitch controls and SSML spans together stay in the accepted ranges."""
+    for name, (low, high) in (
+        ("pitch_shift", PITCH_SHIFT_RANGE),
+        ("pitch_range", PITCH_RANGE_RANGE),
+    ):
+        values = arrays[name]
+        if values.size and (values.min() < low or values.max() > high):
+            raise ControlError(
+                f"{name} with the SSML spans on top reaches [{values.min():g}, {values.max():g}]; "
+                f"accepted: [{low:g}, {high:g}] in total"
+            )

@@ -50,17 +50,6 @@ def sentence_scales(sentences: list[SentenceInput]) -> list[np.ndarray]:
     ]
 
 
-def _check_pitch_spans(sentences: list[SentenceInput]) -> None:
-    for sentence in sentences:
-        if any(s != 0.0 for s in sentence.pitch_shifts) or any(
-            r != 1.0 for r in sentence.pitch_ranges
-        ):
-            raise ControlError(
-                "per-span pitch and range (SSML <prosody pitch/range>, <emphasis>) are not "
-                "available yet; accepted for now: the global pitch_shift and pitch_range controls"
-            )
-
-
 class SpeechSynthesizer(ABC):
     """Text (+ markup) and emotion in, `Audio` out; subclasses run the two networks.
 
@@ -112,9 +101,6 @@ class SpeechSynthesizer(ABC):
         context = self.vocoder_context_frames
         return None if context is None else ChunkPlan(context_frames=context)
 
-    def seed(self, seed: int | None) -> None:  # noqa: B027 - optional hook, not abstract
-        """Seed stochastic parts of the model; deterministic backends ignore it."""
-
     @property
     def sample_rate(self) -> int:
         return self.audio_config.sample_rate
@@ -130,7 +116,6 @@ class SpeechSynthesizer(ABC):
         pitch_shift: float = 0.0,
         pitch_range: float = 1.0,
         energy_scale: float = 1.0,
-        seed: int | None = None,
         ssml: bool | None = None,
         ssml_lenient: bool = False,
     ) -> Audio:
@@ -148,7 +133,6 @@ class SpeechSynthesizer(ABC):
         marked = self.frontend.read(text, ssml=ssml, lenient=ssml_lenient)
         sentences = self.frontend.process(marked, coerce_emotion(emotion))
         speaker_id = resolve_speaker(speaker, self.speakers)
-        self.seed(seed)
         targets = None
         if controls.duration is not None:
             targets = self._targets(controls.duration, sentences, speaker_id, controls)
@@ -181,25 +165,34 @@ class SpeechSynthesizer(ABC):
         return self.audio_config.hop_length / self.sample_rate
 
     def stream(
-        self, text: str, emotion: EmotionSpec | str | None = None, **options
+        self,
+        text: str,
+        emotion: EmotionSpec | str | None = None,
+        *,
+        speaker: str | int | None = None,
+        speed: float = 1.0,
+        duration: float | None = None,
+        pitch_shift: float = 0.0,
+        pitch_range: float = 1.0,
+        energy_scale: float = 1.0,
+        ssml: bool | None = None,
+        ssml_lenient: bool = False,
     ) -> Iterator[Audio]:
         """Yield `Audio` pieces as soon as they are ready; concatenated, they equal `synthesize`.
 
-        One sentence is in flight at a time, and its mel is vocoded in overlapping chunks (see
-        `chunk_plan`), so memory is bounded by the longest sentence and the first audio arrives
-        after the first sentence's acoustic model and one small vocoder chunk. Each piece
-        carries the timings of the phonemes and words that start in it, relative to its start.
+        Same controls as `synthesize`, except ``duration``: an exact total length needs every
+        sentence's natural length first, so it is refused here. One sentence is in flight at a
+        time, and its mel is vocoded in overlapping chunks (see `chunk_plan`), so memory is
+        bounded by the longest sentence and the first audio arrives after the first sentence's
+        acoustic model and one small vocoder chunk. Each piece carries the timings of the
+        phonemes, words, breaks and marks that start in it, relative to its start.
         """
-        if options.pop("duration", None) is not None:
+        if duration is not None:
             raise ControlError("duration cannot be combined with streaming; use synthesize()")
-        seed = options.pop("seed", None)
-        speaker = options.pop("speaker", None)
-        ssml, lenient = options.pop("ssml", None), options.pop("ssml_lenient", False)
-        controls = SynthesisControls(**options)
-        marked = self.frontend.read(text, ssml=ssml, lenient=lenient)
+        controls = SynthesisControls(speed, None, pitch_shift, pitch_range, energy_scale)
+        marked = self.frontend.read(text, ssml=ssml, lenient=ssml_lenient)
         sentences = self.frontend.process(marked, coerce_emotion(emotion))
         speaker_id = resolve_speaker(speaker, self.speakers)
-        self.seed(seed)
         for index, sentence in enumerate(sentences):
             chunks = self._stream_sentence(sentence, speaker_id, controls, first=index == 0)
             for number, part in enumerate(chunks):
@@ -215,7 +208,6 @@ class SpeechSynthesizer(ABC):
         targets: list[int] | None = None,
     ) -> dict[str, list]:
         """Run the acoustic model over sentences in bounded batches; returns per-row arrays."""
-        _check_pitch_spans(sentences)
         results: dict[str, list] = {"mel": [], "mel_lengths": [], "durations": []}
         for start in range(0, len(sentences), BATCH_SENTENCES):
             chunk = sentences[start : start + BATCH_SENTENCES]

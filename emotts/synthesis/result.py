@@ -85,14 +85,18 @@ class Audio:
 
     def timings_dict(self) -> dict:
         """Timings as plain JSON-ready data."""
-        return {
-            "duration": self.duration,
-            "sample_rate": self.sample_rate,
-            "words": [vars(w) for w in self.words],
-            "phonemes": [vars(p) for p in self.phonemes],
-            "breaks": [vars(b) for b in self.breaks],
-            "marks": [vars(m) for m in self.marks],
-        }
+        return _timings_dict(self)
+
+
+def _timings_dict(timed: Audio | Timeline) -> dict:
+    return {
+        "duration": timed.duration,
+        "sample_rate": timed.sample_rate,
+        "words": [vars(w) for w in timed.words],
+        "phonemes": [vars(p) for p in timed.phonemes],
+        "breaks": [vars(b) for b in timed.breaks],
+        "marks": [vars(m) for m in timed.marks],
+    }
 
 
 def sentence_audio(
@@ -174,26 +178,64 @@ def time_slice(
     )
 
 
+@dataclass
+class Timeline:
+    """The timings of consecutive parts (streamed sentences) on one clock, without their audio.
+
+    ``append`` shifts each part's timings by the audio before it, so they are absolute seconds
+    from the start of the first part, as in one `Audio` of the whole text.
+    """
+
+    sample_rate: int
+    phonemes: list[PhonemeTiming] = field(default_factory=list)
+    words: list[WordTiming] = field(default_factory=list)
+    breaks: list[BreakTiming] = field(default_factory=list)
+    marks: list[MarkTiming] = field(default_factory=list)
+    samples: int = 0
+
+    @property
+    def duration(self) -> float:
+        return self.samples / self.sample_rate
+
+    def append(self, part: Audio) -> None:
+        offset = self.duration
+        self.phonemes += [
+            PhonemeTiming(p.phoneme, p.start + offset, p.end + offset) for p in part.phonemes
+        ]
+        self.words += [
+            WordTiming(w.word, w.start + offset, w.end + offset, w.start_char, w.end_char)
+            for w in part.words
+        ]
+        self.breaks += [
+            BreakTiming(b.start + offset, b.end + offset, b.start_char, b.end_char)
+            for b in part.breaks
+        ]
+        self.marks += [
+            MarkTiming(m.name, m.time + offset, m.start_char, m.end_char) for m in part.marks
+        ]
+        self.samples += len(part.samples)
+
+    def timings_dict(self) -> dict:
+        """The same JSON-ready layout as `Audio.timings_dict`."""
+        return _timings_dict(self)
+
+
 def concatenate(parts: list[Audio]) -> Audio:
     """Join sentence results into one, shifting the later timings."""
     if len(parts) == 1:
         return parts[0]
-    offset, phonemes, words, breaks, marks = 0.0, [], [], [], []
+    timeline = Timeline(parts[0].sample_rate)
     for part in parts:
-        phonemes += [
-            PhonemeTiming(p.phoneme, p.start + offset, p.end + offset) for p in part.phonemes
-        ]
-        words += [
-            WordTiming(w.word, w.start + offset, w.end + offset, w.start_char, w.end_char)
-            for w in part.words
-        ]
-        breaks += [
-            BreakTiming(b.start + offset, b.end + offset, b.start_char, b.end_char)
-            for b in part.breaks
-        ]
-        marks += [MarkTiming(m.name, m.time + offset, m.start_char, m.end_char) for m in part.marks]
-        offset += part.duration
+        timeline.append(part)
     mels = [p.mel for p in parts]
     mel = np.concatenate(mels, axis=1) if all(m is not None for m in mels) else None
     samples = np.concatenate([p.samples for p in parts])
-    return Audio(samples, parts[0].sample_rate, phonemes, words, mel, breaks, marks)
+    return Audio(
+        samples,
+        parts[0].sample_rate,
+        timeline.phonemes,
+        timeline.words,
+        mel,
+        timeline.breaks,
+        timeline.marks,
+    )

@@ -94,21 +94,18 @@ class SampleLogger(L.Callback):
         was_training = model.training
         model.eval()
         try:
-            model.training_losses(batch)
+            outputs = model.training_outputs(batch)
             neutral = model.config.labels.index("neutral")
             mel, mel_lengths, *_ = model(**training_inputs(batch, neutral))
         finally:
             model.train(was_training)
         synthesized = mel[0, :, : int(mel_lengths[0])]
         panels = [("target mel", batch["mel"][0])]
-        teacher_forced = getattr(model, "last_predicted_mel", None)
-        if teacher_forced is not None:
-            panels.append(("teacher-forced prediction", teacher_forced[0]))
+        if outputs.predicted_mel is not None:
+            panels.append(("teacher-forced prediction", outputs.predicted_mel[0]))
         panels.append(("synthesized (predicted durations)", synthesized))
         writer.add_figure("sample/mel", _figure(panels), step)
-        alignment = getattr(model, "last_alignment", None)
-        if alignment is not None:
-            writer.add_figure("sample/alignment", _figure([("alignment", alignment[0])]), step)
+        writer.add_figure("sample/alignment", _figure([("alignment", outputs.alignment[0])]), step)
         rate = self.audio_config.sample_rate
         audio = self._vocode(synthesized.unsqueeze(0))
         if audio is not None:

@@ -14,15 +14,22 @@ class ConvNeXtDecoder(MelDecoder):
 
     Args:
         channels: H, input width.
-        inner: width of each block's pointwise MLP.
-        kernel: depthwise kernel size.
-        layers: number of blocks.
         condition_dim: C, condition width.
         n_mels: output mel bands.
+        layers: number of blocks.
+        inner: width of each block's pointwise MLP.
+        kernel: depthwise kernel size.
     """
 
     def __init__(
-        self, channels: int, inner: int, kernel: int, layers: int, condition_dim: int, n_mels: int
+        self,
+        channels: int,
+        condition_dim: int,
+        n_mels: int,
+        *,
+        layers: int = 6,
+        inner: int = 576,
+        kernel: int = 7,
     ) -> None:
         super().__init__()
         self.blocks = nn.ModuleList(

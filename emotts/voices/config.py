@@ -1,0 +1,128 @@
+"""`VoiceConfig`: what a voice directory declares, for torch (config.json) and ONNX (voice.json).
+
+Both files carry the same facts in slightly different places (labels are under ``model`` in
+config.json and under ``emotion`` in voice.json); this type reads either, so every caller sees
+one set of audio settings, symbols, labels, speakers and vocoder. The ``audio`` section is the
+one source of truth for the mel settings: a model or vocoder that disagrees with it is refused.
+numpy/json only: reading a voice never imports torch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from emotts.audio.config import AudioConfig
+from emotts.errors import ConfigError
+from emotts.voices import read_voice_file
+
+TORCH_FORMAT, TORCH_VERSION, TORCH_FILE = "emotts-voice", 1, "config.json"
+ONNX_FORMAT, ONNX_VERSION, ONNX_FILE = "emotts-onnx-voice", 1, "voice.json"
+DEFAULT_VOCODER = "hifigan-universal"
+# The settings a vocoder must share with the voice's mel front-end.
+VOCODER_SETTINGS = ("sample_rate", "hop_length", "n_mels")
+
+
+def is_exported_voice(directory: Path) -> bool:
+    """An ONNX voice directory: a voice.json and no torch weights beside it."""
+    return (directory / ONNX_FILE).is_file() and not (directory / "model.safetensors").is_file()
+
+
+def _audio(section: object, path: Path) -> AudioConfig:
+    accepted = [f.name for f in fields(AudioConfig)]
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: the audio section must be a mapping of {accepted}")
+    unknown = sorted(set(section) - set(accepted))
+    if unknown:
+        raise ConfigError(f"{path}: audio section has unknown keys {unknown}; accepted: {accepted}")
+    return AudioConfig.from_dict(section)
+
+
+def _field(document: dict, path: Path, *keys: str) -> object:
+    """document[k1][k2]...; a ConfigError naming the dotted key when it is absent."""
+    value: object = document
+    for key in keys:
+        if not isinstance(value, dict) or key not in value:
+            raise ConfigError(f"{path}: {'.'.join(keys)} is missing")
+        value = value[key]
+    return value
+
+
+@dataclass(frozen=True)
+class VoiceConfig:
+    """A voice's declared settings. ``kind`` is "torch" or "onnx"; ``document`` is the file."""
+
+    kind: str
+    directory: Path
+    audio: AudioConfig
+    language: str
+    symbols: list[str]
+    labels: list[str]
+    speakers: list[str]
+    vocoder: str
+    document: dict = field(repr=False)
+
+    @classmethod
+    def read(cls, directory: str | Path, kind: str | None = None) -> VoiceConfig:
+        """Read config.json (kind "torch") or voice.json ("onnx"); None: by the files present."""
+        directory = Path(directory)
+        kind = kind or ("onnx" if is_exported_voice(directory) else "torch")
+        if kind == "onnx":
+            path = directory / ONNX_FILE
+            document = read_voice_file(
+                path,
+                file_format=ONNX_FORMAT,
+                version=ONNX_VERSION,
+                sections=("audio", "text", "emotion", "speakers", "graphs", "defaults"),
+                missing=f"{directory} is not an exported ONNX voice: {ONNX_FILE} is missing "
+                f"(create one with: emotts export --voice VOICE_DIR --out {directory})",
+                upgrade=" (re-export the voice)",
+            )
+            labels = _field(document, path, "emotion", "labels")
+            speakers = _field(document, path, "speakers")
+        else:
+            path = directory / TORCH_FILE
+            document = read_voice_file(
+                path,
+                file_format=TORCH_FORMAT,
+                version=TORCH_VERSION,
+                sections=("audio", "text", "model"),
+                missing=f"{directory} is not a voice directory: {TORCH_FILE} is missing "
+                f"(a voice directory holds {TORCH_FILE} and model.safetensors)",
+            )
+            labels = _field(document, path, "model", "labels")
+            speakers = _field(document, path, "model", "speakers")
+        config = cls(
+            kind=kind,
+            directory=directory,
+            audio=_audio(document["audio"], path),
+            language=_field(document, path, "text", "language"),
+            symbols=list(_field(document, path, "text", "symbols")),
+            labels=list(labels),
+            speakers=list(speakers),
+            vocoder=document.get("vocoder", DEFAULT_VOCODER),
+            document=document,
+        )
+        if kind == "torch":
+            model_mels = document["model"].get("n_mels", config.audio.n_mels)
+            if model_mels != config.audio.n_mels:
+                raise ConfigError(
+                    f"{path}: model.n_mels is {model_mels} but audio.n_mels is "
+                    f"{config.audio.n_mels}; the audio section is the source of truth, the model "
+                    "must have been trained on those mels"
+                )
+        return config
+
+    def check_mel_settings(self, source: str, settings: dict[str, object]) -> None:
+        """Refuse a vocoder or graph (``source``, named in the error) whose sample rate, hop or
+        mel bands differ from the voice's audio section; keys absent from ``settings`` pass."""
+        differing = [
+            f"{key} {settings[key]} (voice: {getattr(self.audio, key)})"
+            for key in VOCODER_SETTINGS
+            if key in settings and int(settings[key]) != getattr(self.audio, key)
+        ]
+        if differing:
+            raise ConfigError(
+                f"{self.directory}: {source} does not match the voice's audio settings: "
+                f"{'; '.join(differing)}; use a vocoder trained on this front-end"
+            )
