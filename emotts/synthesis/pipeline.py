@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from emotts.audio.config import AudioConfig
+from emotts.emotion.from_text import AutoEmotion, is_auto, parse_auto
 from emotts.emotion.spec import EmotionSpec, parse_emotion
 from emotts.errors import ControlError, EmotionSpecError
 from emotts.synthesis.controls import SynthesisControls, resolve_speaker, split_frames
@@ -27,17 +28,18 @@ from emotts.text.symbols import SymbolTable
 BATCH_SENTENCES = 8
 
 
-def coerce_emotion(emotion: EmotionSpec | str | None) -> EmotionSpec:
-    """None -> neutral; a string in the command-line syntax -> parsed; a spec -> itself."""
+def coerce_emotion(emotion: EmotionSpec | AutoEmotion | str | None) -> EmotionSpec | AutoEmotion:
+    """None -> neutral; a string in the command-line syntax -> parsed ("auto" -> read from the
+    text); a spec or an `AutoEmotion` -> itself."""
     if emotion is None:
         return EmotionSpec.neutral()
-    if isinstance(emotion, EmotionSpec):
+    if isinstance(emotion, EmotionSpec | AutoEmotion):
         return emotion
     if isinstance(emotion, str):
-        return parse_emotion(emotion)
+        return parse_auto(emotion) if is_auto(emotion) else parse_emotion(emotion)
     raise EmotionSpecError(
-        f"emotion must be an Emotion, a string such as 'happy' or 'happy:0.6,sad:0.4', or None; "
-        f"got {type(emotion).__name__}"
+        f"emotion must be an Emotion, a string such as 'happy', 'happy:0.6,sad:0.4' or 'auto', "
+        f"or None; got {type(emotion).__name__}"
     )
 
 
@@ -94,7 +96,7 @@ class SpeechSynthesizer(ABC):
     def synthesize(
         self,
         text: str,
-        emotion: EmotionSpec | str | None = None,
+        emotion: EmotionSpec | AutoEmotion | str | None = None,
         *,
         speaker: str | int | None = None,
         speed: float = 1.0,
@@ -153,7 +155,7 @@ class SpeechSynthesizer(ABC):
     def stream(
         self,
         text: str,
-        emotion: EmotionSpec | str | None = None,
+        emotion: EmotionSpec | AutoEmotion | str | None = None,
         *,
         speaker: str | int | None = None,
         speed: float = 1.0,
