@@ -42,6 +42,23 @@ def register(subparsers) -> None:
         "override the preset's values",
     )
     parser.add_argument(
+        "--emotion-from",
+        type=Path,
+        action="append",
+        metavar="CLIP",
+        help="take the emotion from a reference audio clip, judged by the evaluation judge; "
+        "repeat to average several clips; the estimate is printed as a reusable -e spec",
+    )
+    parser.add_argument(
+        "--emotion-from-mode",
+        choices=("labels", "adv"),
+        default="labels",
+        help="use the clips' judged label blend (default) or their judged ADV vector",
+    )
+    parser.add_argument(
+        "--judge", help="emotion judge folder for --emotion-from (default: the shipped judge)"
+    )
+    parser.add_argument(
         "--presets",
         type=Path,
         help="YAML file of extra presets, merged over the shipped ones (default: $EMOTTS_PRESETS)",
@@ -109,11 +126,35 @@ def _read_text(args) -> str:
     return sys.stdin.read()
 
 
+def _clip_emotion(args) -> EmotionSpec:
+    """The judged emotion of the --emotion-from clips, printed as a reusable spec."""
+    from emotts.emotion.from_clip import estimate_clip_emotion
+
+    if args.emotion is not None or args.adv is not None:
+        raise EmotionSpecError(
+            "both --emotion-from and an emotion (-e/--adv) are given. Accepted: one of them"
+        )
+    estimate = estimate_clip_emotion(args.emotion_from, args.judge)
+    spec = estimate.spec(args.emotion_from_mode, 1.0 if args.intensity is None else args.intensity)
+    heard = ", ".join(
+        f"{label} {p:.2f}"
+        for label, p in sorted(estimate.probabilities.items(), key=lambda x: -x[1])
+    )
+    adv = "" if estimate.adv is None else " adv=" + ",".join(f"{x:.2f}" for x in estimate.adv)
+    print(
+        f"emotion from {len(estimate.clips)} clip(s): -e {str(spec)!r} (judged: {heard};{adv})",
+        file=sys.stderr,
+    )
+    return spec
+
+
 def _explicit_emotion(args) -> EmotionSpec | AutoEmotion:
-    """-e/--adv/--intensity as given: a spec, or ``auto`` (read from the text)."""
+    """-e/--adv/--intensity as given, the --emotion-from clips' estimate, or ``auto``."""
     from emotts.emotion.from_text import is_auto, parse_auto
     from emotts.emotion.spec import parse_emotion
 
+    if args.emotion_from:
+        return _clip_emotion(args)
     if not is_auto(args.emotion):
         return parse_emotion(args.emotion, intensity=args.intensity, adv=args.adv)
     if args.adv is not None:
@@ -142,7 +183,7 @@ def _emotion_and_prosody(args) -> tuple[EmotionSpec | AutoEmotion, dict[str, flo
     elif args.preset is not None:
         preset = resolve_preset(args.preset, args.presets)
     takes_preset_emotion = args.emotion is None or is_preset_reference(args.emotion)
-    if preset is not None and args.adv is None and takes_preset_emotion:
+    if preset is not None and args.adv is None and not args.emotion_from and takes_preset_emotion:
         emotion = preset.emotion
         if args.intensity is not None:
             emotion = emotion.with_intensity(args.intensity)

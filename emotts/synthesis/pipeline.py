@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from emotts.audio.config import AudioConfig
+from emotts.emotion.from_clip import ClipPaths
 from emotts.emotion.from_text import AutoEmotion, is_auto, parse_auto
 from emotts.emotion.spec import EmotionSpec, parse_emotion
 from emotts.errors import ControlError, EmotionSpecError
@@ -41,6 +42,22 @@ def coerce_emotion(emotion: EmotionSpec | AutoEmotion | str | None) -> EmotionSp
         f"emotion must be an Emotion, a string such as 'happy', 'happy:0.6,sad:0.4' or 'auto', "
         f"or None; got {type(emotion).__name__}"
     )
+
+
+def _default_emotion(
+    emotion: EmotionSpec | AutoEmotion | str | None, emotion_from: ClipPaths | None
+) -> EmotionSpec | AutoEmotion:
+    """The utterance default: ``emotion``, or the judged emotion of the ``emotion_from`` clips."""
+    if emotion_from is None:
+        return coerce_emotion(emotion)
+    if emotion is not None:
+        raise EmotionSpecError(
+            "both emotion and emotion_from are given; accepted: one of them (to change the "
+            "clip's estimate, call estimate_clip_emotion(clips).spec(...) and pass it as emotion)"
+        )
+    from emotts.emotion.from_clip import estimate_clip_emotion
+
+    return estimate_clip_emotion(emotion_from).spec()
 
 
 def sentence_scales(sentences: list[SentenceInput]) -> list[np.ndarray]:
@@ -106,9 +123,12 @@ class SpeechSynthesizer(ABC):
         energy_scale: float = 1.0,
         ssml: bool | None = None,
         ssml_lenient: bool = False,
+        emotion_from: ClipPaths | None = None,
     ) -> Audio:
         """Speak ``text`` (inline emotion markup or SSML) with ``emotion`` as the default.
 
+        ``emotion_from``: one or more audio clips whose judged emotion (averaged) replaces
+        ``emotion`` (give one of the two; `estimate_clip_emotion` shows the estimate).
         ``ssml``: None reads SSML when the text starts with ``<speak`` (or ``<?xml``), True
         always (a text without ``<speak>`` is read as if wrapped in one), False never.
         ``ssml_lenient``: speak the text of unsupported SSML elements and skip unsupported
@@ -119,7 +139,7 @@ class SpeechSynthesizer(ABC):
         """
         controls = SynthesisControls(speed, duration, pitch_shift, pitch_range, energy_scale)
         marked = self.frontend.read(text, ssml=ssml, lenient=ssml_lenient)
-        sentences = self.frontend.process(marked, coerce_emotion(emotion))
+        sentences = self.frontend.process(marked, _default_emotion(emotion, emotion_from))
         speaker_id = resolve_speaker(speaker, self.speakers)
         targets = None
         if controls.duration is not None:
@@ -165,6 +185,7 @@ class SpeechSynthesizer(ABC):
         energy_scale: float = 1.0,
         ssml: bool | None = None,
         ssml_lenient: bool = False,
+        emotion_from: ClipPaths | None = None,
     ) -> Iterator[Audio]:
         """Yield one `Audio` per sentence as soon as it is ready (timings relative to it).
 
@@ -177,7 +198,7 @@ class SpeechSynthesizer(ABC):
             raise ControlError("duration cannot be combined with streaming; use synthesize()")
         controls = SynthesisControls(speed, None, pitch_shift, pitch_range, energy_scale)
         marked = self.frontend.read(text, ssml=ssml, lenient=ssml_lenient)
-        sentences = self.frontend.process(marked, coerce_emotion(emotion))
+        sentences = self.frontend.process(marked, _default_emotion(emotion, emotion_from))
         speaker_id = resolve_speaker(speaker, self.speakers)
         for index, sentence in enumerate(sentences):
             for part in self._render([sentence], speaker_id, controls, None):
