@@ -31,9 +31,15 @@ from emotts.eval.judge import ADV_KEYS
 SENTENCES = Path(__file__).parents[1] / "emotts" / "eval" / "data" / "sentences.txt"
 
 
-def _clips(manifest: Path, splits: set[str], limit: int | None) -> list[dict]:
+def _clips(manifest: Path, splits: set[str], limit: int | None, labelled: bool) -> list[dict]:
     rows = [json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines()]
-    chosen = [row for row in rows if row["split"] in splits and row.get("true_adv") is not None]
+    chosen = [
+        row
+        for row in rows
+        if row["split"] in splits
+        and row.get("true_adv") is not None
+        and (row.get("true_emotion") or not labelled)
+    ]
     return chosen[:limit] if limit else chosen
 
 
@@ -43,12 +49,13 @@ def main() -> None:
     parser.add_argument("--splits", default="test", help="comma-separated splits (default test)")
     parser.add_argument("--voice", help="voice to synthesize with (default: the default voice)")
     parser.add_argument("--limit", type=int, help="at most this many clips")
+    parser.add_argument("--labelled-only", action="store_true", help="skip ADV-only clips")
     parser.add_argument("--modes", default=",".join(MODES), help="spec modes to synthesize with")
     parser.add_argument("--json", type=Path, help="also write per-clip results as JSON")
     args = parser.parse_args()
     modes = args.modes.split(",")
 
-    clips = _clips(args.manifest, set(args.splits.split(",")), args.limit)
+    clips = _clips(args.manifest, set(args.splits.split(",")), args.limit, args.labelled_only)
     sentences = [
         line.strip()
         for line in SENTENCES.read_text(encoding="utf-8").splitlines()
