@@ -11,10 +11,8 @@ import numpy as np
 import soundfile as sf
 import soxr
 
+from emotts.audio.writer import AudioWriter
 from emotts.errors import AudioError
-
-# Extensions save_audio writes, with the soundfile format of each.
-SAVE_FORMATS: dict[str, str] = {".wav": "WAV", ".flac": "FLAC"}
 
 
 def load_audio(path: str | Path, sample_rate: int) -> np.ndarray:
@@ -55,26 +53,10 @@ def resample(samples: np.ndarray, source_rate: int, target_rate: int) -> np.ndar
 
 def save_audio(path: str | Path, samples, sample_rate: int) -> None:
     """Write mono samples (T,), a numpy array or torch tensor, to a .wav (16-bit PCM) or .flac
-    file, chosen by extension.
+    file, chosen by extension; written to a temporary name and renamed (see `AudioWriter`).
 
     Raises:
-        AudioError: unsupported extension, non-1-D input, or NaN/inf samples.
+        AudioError: unsupported extension, unwritable path, non-1-D input, or NaN/inf samples.
     """
-    path = Path(path)
-    file_format = SAVE_FORMATS.get(path.suffix.lower())
-    if file_format is None:
-        raise AudioError(
-            f"cannot save {str(path)!r}: extension {path.suffix!r} is not supported; "
-            f"accepted: {', '.join(SAVE_FORMATS)}"
-        )
-    if hasattr(samples, "detach"):  # a torch tensor, without importing torch to check
-        samples = samples.detach().cpu().numpy()
-    samples = np.asarray(samples, dtype=np.float32)
-    if samples.ndim != 1:
-        raise AudioError(
-            f"cannot save {str(path)!r}: expected mono samples of shape (T,), got {samples.shape}"
-        )
-    if not np.all(np.isfinite(samples)):
-        raise AudioError(f"cannot save {str(path)!r}: samples contain NaN or infinite values")
-    # 16-bit PCM cannot hold values beyond full scale; clip rather than let them wrap around.
-    sf.write(path, np.clip(samples, -1.0, 1.0), sample_rate, format=file_format, subtype="PCM_16")
+    with AudioWriter(path, sample_rate) as out:
+        out.write(samples)

@@ -32,6 +32,14 @@ def register(subparsers) -> None:
         type=Path,
         help="YAML file of extra presets, merged over the shipped ones (default: $EMOTTS_PRESETS)",
     )
+    parser.add_argument(
+        "--emotion-from",
+        type=Path,
+        metavar="ORIGINAL_AUDIO",
+        help="take each untagged cue's emotion from this original audio inside the cue's window "
+        "(judged by the evaluation judge; cue tags and the emotion column win)",
+    )
+    parser.add_argument("--judge", help="emotion judge folder for --emotion-from")
     parser.add_argument("--cast", help="character names to speakers: Alice=0,Bob=narrator,*=0")
     parser.add_argument("--cast-file", type=Path, help="cast as JSON or Name=speaker lines")
     parser.add_argument("-s", "--speaker", help="speaker of cues that name none")
@@ -93,6 +101,8 @@ def run(args) -> int:
         dialogue_level=args.dialogue_level,
         duck=args.duck,
         progress=not args.no_progress,
+        emotion_from=args.emotion_from,
+        judge=args.judge,
     )
     track = dubber.render(cues)
     track.save(args.output)
@@ -109,6 +119,11 @@ def run(args) -> int:
             print(f"emotts dub: {where} skipped: {row.reason}", file=sys.stderr)
         for warning in row.warnings:
             print(f"emotts dub: cue {row.cue}: {warning}", file=sys.stderr)
+        if row.emotion_from_audio is not None:
+            print(
+                f"emotts dub: cue {row.cue}: emotion from the original audio: {row.emotion}",
+                file=sys.stderr,
+            )
     counts = track.report_dict()["counts"]
     print(
         f"wrote {args.output} ({track.duration:.2f} s, {track.sample_rate} Hz): "

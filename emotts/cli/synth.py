@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+from emotts.emotion.from_text import AutoEmotion
 from emotts.emotion.presets import PROSODY_FIELDS, merge_prosody
 from emotts.emotion.spec import EmotionSpec
 from emotts.errors import ControlError, EmotionSpecError
@@ -31,13 +32,31 @@ def register(subparsers) -> None:
         "-e",
         "--emotion",
         help="label, blend or ADV: 'happy', 'happy:0.6,surprised:0.4', 'adv=0.7,0.2,-0.5'; "
-        "or a preset: 'preset:tired' (see `emotts presets`)",
+        "a preset: 'preset:tired' (see `emotts presets`); or 'auto' to read each sentence's "
+        "emotion from its words (printed on stderr)",
     )
     parser.add_argument(
         "--preset",
         help="emotion preset (emotion + speed, pitch, energy; see `emotts presets`); "
         "-e/--adv, --intensity, --speed, --pitch-shift and --energy-scale given explicitly "
         "override the preset's values",
+    )
+    parser.add_argument(
+        "--emotion-from",
+        type=Path,
+        action="append",
+        metavar="CLIP",
+        help="take the emotion from a reference audio clip, judged by the evaluation judge; "
+        "repeat to average several clips; the estimate is printed as a reusable -e spec",
+    )
+    parser.add_argument(
+        "--emotion-from-mode",
+        choices=("labels", "adv"),
+        default="labels",
+        help="use the clips' judged label blend (default) or their judged ADV vector",
+    )
+    parser.add_argument(
+        "--judge", help="emotion judge folder for --emotion-from (default: the shipped judge)"
     )
     parser.add_argument(
         "--presets",
@@ -110,26 +129,69 @@ def _read_text(args) -> str:
     return sys.stdin.read()
 
 
-def _emotion_and_prosody(args) -> tuple[EmotionSpec, dict[str, float]]:
-    """The emotion and the speed/pitch/energy settings: explicit flags, else the preset's."""
-    from emotts.emotion.presets import is_preset_reference, parse_emotion_or_preset, resolve_preset
+def _clip_emotion(args) -> EmotionSpec:
+    """The judged emotion of the --emotion-from clips, printed as a reusable spec."""
+    from emotts.emotion.from_clip import estimate_clip_emotion
+
+    if args.emotion is not None or args.adv is not None:
+        raise EmotionSpecError(
+            "both --emotion-from and an emotion (-e/--adv) are given. Accepted: one of them"
+        )
+    estimate = estimate_clip_emotion(args.emotion_from, args.judge)
+    spec = estimate.spec(args.emotion_from_mode, 1.0 if args.intensity is None else args.intensity)
+    heard = ", ".join(
+        f"{label} {p:.2f}"
+        for label, p in sorted(estimate.probabilities.items(), key=lambda x: -x[1])
+    )
+    adv = "" if estimate.adv is None else " adv=" + ",".join(f"{x:.2f}" for x in estimate.adv)
+    print(
+        f"emotion from {len(estimate.clips)} clip(s): -e {str(spec)!r} (judged: {heard};{adv})",
+        file=sys.stderr,
+    )
+    return spec
+
+
+def _explicit_emotion(args) -> EmotionSpec | AutoEmotion:
+    """-e/--adv/--intensity as given, the --emotion-from clips' estimate, or ``auto``."""
+    from emotts.emotion.from_text import is_auto, parse_auto
     from emotts.emotion.spec import parse_emotion
 
-    if args.preset is None:
-        emotion, preset = parse_emotion_or_preset(
-            args.emotion, intensity=args.intensity, adv=args.adv, path=args.presets
+    if args.emotion_from:
+        return _clip_emotion(args)
+    if not is_auto(args.emotion):
+        return parse_emotion(args.emotion, intensity=args.intensity, adv=args.adv)
+    if args.adv is not None:
+        raise EmotionSpecError(
+            "both -e auto and an ADV vector (--adv) are given. Accepted: one of them"
         )
-    elif is_preset_reference(args.emotion):
+    return parse_auto(args.emotion, args.intensity)
+
+
+def _emotion_and_prosody(args) -> tuple[EmotionSpec | AutoEmotion, dict[str, float]]:
+    """The emotion and the speed/pitch/energy settings: explicit flags, else the preset's."""
+    from emotts.emotion.presets import is_preset_reference, resolve_preset
+
+    preset = None
+    if args.preset is not None and is_preset_reference(args.emotion):
         raise EmotionSpecError(
             "two presets are given (--preset and -e preset:NAME). Accepted: one of them"
         )
-    else:
+    if is_preset_reference(args.emotion):
+        if args.adv is not None:
+            raise EmotionSpecError(
+                "both a preset (-e preset:NAME) and an ADV vector (--adv) are given. "
+                "Accepted: one of them"
+            )
+        preset = resolve_preset(args.emotion, args.presets)
+    elif args.preset is not None:
         preset = resolve_preset(args.preset, args.presets)
+    takes_preset_emotion = args.emotion is None or is_preset_reference(args.emotion)
+    if preset is not None and args.adv is None and not args.emotion_from and takes_preset_emotion:
         emotion = preset.emotion
-        if args.emotion is not None or args.adv is not None:
-            emotion = parse_emotion(args.emotion, intensity=args.intensity, adv=args.adv)
-        elif args.intensity is not None:
+        if args.intensity is not None:
             emotion = emotion.with_intensity(args.intensity)
+    else:
+        emotion = _explicit_emotion(args)
     explicit = {name: getattr(args, name) for name in PROSODY_FIELDS}
     return emotion, merge_prosody(preset, **explicit)
 
@@ -139,6 +201,18 @@ def _write_timings(path: Path, timings: dict) -> None:
         path.write_text(json.dumps(timings, indent=2), encoding="utf-8")
     except OSError as error:
         raise ControlError(f"cannot write --timings {path}: {error}") from None
+
+
+def _print_inferred(text: str, emotion) -> None:
+    """Show what ``auto`` read from each sentence, as specs the user can reuse with -e."""
+    from emotts.text.frontend import inferred_emotions
+
+    for spec, estimate in inferred_emotions(text, emotion):
+        print(
+            f"auto: {spec} (confidence {estimate.confidence:.2f}, valence "
+            f"{estimate.valence:+.2f}) <- {estimate.text.strip()!r}",
+            file=sys.stderr,
+        )
 
 
 def run(args) -> int:
@@ -151,6 +225,7 @@ def run(args) -> int:
         raise ControlError("--stream writes to stdout; drop -o/--output, or drop --stream")
     text = _read_text(args)
     emotion, prosody = _emotion_and_prosody(args)
+    _print_inferred(text, emotion)
     voice = load_voice(
         args.voice, backend=args.backend, vocoder=args.vocoder, threads=args.threads
     )

@@ -19,7 +19,7 @@ from emotts.text.ssml import looks_like_ssml, parse_ssml
 # Longest text the page accepts. Synthesis runs on the server's CPU inside a shared queue, so
 # one request must not hold it for minutes; 1000 characters is about a minute of speech.
 MAX_TEXT_CHARS = 1000
-EMOTION_KINDS = ("label", "blend", "adv")
+EMOTION_KINDS = ("label", "blend", "adv", "clip")
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class EmotionChoice:
     intensity: float = 1.0
     mix: Mapping[str, float] = field(default_factory=dict)
     adv: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    clip: str | None = None  # uploaded reference audio (kind "clip")
 
 
 def build_emotion(choice: EmotionChoice) -> EmotionSpec:
@@ -45,6 +46,12 @@ def build_emotion(choice: EmotionChoice) -> EmotionSpec:
     if choice.kind == "adv":
         arousal, dominance, valence = choice.adv
         return EmotionSpec.adv(arousal, dominance, valence, intensity=choice.intensity)
+    if choice.kind == "clip":
+        if not choice.clip:
+            raise ControlError("no reference clip: upload or record an audio clip first")
+        from emotts.emotion.from_clip import estimate_clip_emotion
+
+        return estimate_clip_emotion(choice.clip).spec(intensity=choice.intensity)
     raise ControlError(
         f"unknown emotion kind {choice.kind!r}; accepted: {', '.join(EMOTION_KINDS)}"
     )

@@ -10,6 +10,7 @@ import gradio as gr
 
 from emotts.demo.handler import PHONEME_COLUMNS, WORD_COLUMNS, handle_synthesis
 from emotts.demo.request import (
+    EMOTION_KINDS,
     MAX_TEXT_CHARS,
     EmotionChoice,
     SynthesisRequest,
@@ -44,7 +45,7 @@ EXAMPLES = [
 ]
 # The mixer starts on a blend that works, rather than all zeros (an error until moved).
 BLEND_START = {"happy": 0.6, "surprised": 0.4}
-KIND_CHOICES = [("Label", "label"), ("Blend", "blend"), ("ADV", "adv")]
+KIND_CHOICES = [("Label", "label"), ("Blend", "blend"), ("ADV", "adv"), ("From a clip", "clip")]
 # The synthesis and comparison buttons share one worker: both are CPU-bound, and running two
 # at once on a small server only makes both slower.
 SYNTHESIS_QUEUE = "synthesis"
@@ -194,6 +195,13 @@ class SynthesisTab:
                     gr.Slider(-1, 1, value=0.0, step=0.05, label=name, elem_id=f"adv-{name}")
                     for name in ADV_COMPONENTS
                 ]
+            with gr.Column(visible=False) as self.clip_box:
+                self.clip = gr.Audio(
+                    sources=["upload", "microphone"],
+                    type="filepath",
+                    label="Reference clip: its judged emotion is used (shown in the status)",
+                    elem_id="emotion-clip",
+                )
             self.intensity = gr.Slider(
                 -1,
                 2,
@@ -206,9 +214,9 @@ class SynthesisTab:
 
     def wire(self, session: gr.State) -> None:
         self.kind.change(
-            lambda kind: [gr.update(visible=kind == k) for k in ("label", "blend", "adv")],
+            lambda kind: [gr.update(visible=kind == k) for k in EMOTION_KINDS],
             inputs=self.kind,
-            outputs=[self.label_box, self.blend_box, self.adv_box],
+            outputs=[self.label_box, self.blend_box, self.adv_box, self.clip_box],
         )
         self.button.click(
             self.run,
@@ -221,6 +229,7 @@ class SynthesisTab:
                 self.intensity,
                 *self.mix,
                 *self.adv,
+                self.clip,
                 self.speed,
                 self.pitch,
                 self.use_duration,
@@ -240,10 +249,10 @@ class SynthesisTab:
         )
 
     def run(self, session, text, voice, path, backend, speaker, kind, label, intensity, *rest):
-        """Callback of the Synthesize button; ``rest``: mix sliders, ADV sliders, prosody."""
+        """Callback of the Synthesize button; ``rest``: mix sliders, ADV sliders, clip, prosody."""
         session = ensure_session(session)
         mix, adv = rest[: len(LABELS)], rest[len(LABELS) : len(LABELS) + 3]
-        speed, pitch, use_duration, duration = rest[len(LABELS) + 3 :]
+        clip, speed, pitch, use_duration, duration = rest[len(LABELS) + 3 :]
         try:
             request = SynthesisRequest(
                 text=text,
@@ -256,6 +265,7 @@ class SynthesisTab:
                     float(intensity),
                     mix_from_sliders(list(mix)),
                     tuple(map(float, adv)),
+                    clip,
                 ),
                 speed=float(speed),
                 pitch_shift=float(pitch),

@@ -72,6 +72,9 @@ class Dubber:
         bed: an audio file to mix the dialogue over.
         bed_level, dialogue_level: gains in dB; duck: dB the bed drops while speech plays.
         progress: show a progress bar on stderr.
+        emotion_from: original audio; an untagged cue takes the emotion the judge (``judge``:
+            a judge folder, default the shipped one) hears inside its window. Tags and the
+            emotion column still win; the report's ``emotion_from_audio`` has the estimate.
     """
 
     def __init__(
@@ -92,8 +95,15 @@ class Dubber:
         duck: float = 0.0,
         progress: bool = False,
         batch_rows: int = BATCH_ROWS,
+        emotion_from: str | Path | None = None,
+        judge: str | Path | None = None,
     ) -> None:
         check_fit_options(fit, max_speed)
+        self.original = None
+        if emotion_from is not None:
+            from emotts.dubbing.original import OriginalAudioEmotion
+
+            self.original = OriginalAudioEmotion(emotion_from, judge)
         self.voice = voice
         self.fit = fit
         self.max_speed = float(max_speed)
@@ -198,7 +208,7 @@ class Dubber:
             warnings=row.warnings + list(text.warnings),
         )
         try:
-            emotion, preset = self._emotion(cue, text, row)
+            emotion, preset, heard = self._emotion(cue, text, row)
             if cue.speaker is not None:
                 speaker_id, role = resolve_speaker(cue.speaker, self.voice.speakers), None
             elif cue.voice is not None:
@@ -212,6 +222,7 @@ class Dubber:
                 voice=cue.voice,
                 emotion=str(emotion),
                 preset=None if preset is None else preset.name,
+                emotion_from_audio=heard,
             )
             if not text.spoken:
                 if not text.sounds:
@@ -232,24 +243,31 @@ class Dubber:
 
     def _emotion(
         self, cue: Cue, text: CueText, row: CueReport
-    ) -> tuple[EmotionSpec, Preset | None]:
-        """The cue's emotion and preset: its tag, else its columns, else the defaults."""
+    ) -> tuple[EmotionSpec, Preset | None, dict[str, float] | None]:
+        """The cue's emotion and preset: its tag, else its columns, else the emotion judged in
+        the original audio (``emotion_from``), else the defaults; and the judged probabilities
+        when the emotion came from the original audio."""
         tagged = text.emotion is not None or text.preset is not None
         if tagged and (cue.emotion is not None or cue.preset is not None):
             row.warnings.append("the leading tag is used; the cue's emotion/preset columns are not")
         if text.preset is not None:
             preset = self._preset(text.preset)
-            return preset.emotion, preset
+            return preset.emotion, preset, None
         preset = self._preset(cue.preset) if cue.preset is not None else None
         if text.emotion is not None:
-            return text.emotion, preset
+            return text.emotion, preset, None
         if cue.emotion is not None:
-            return coerce_emotion(cue.emotion), preset
+            return coerce_emotion(cue.emotion), preset, None
         if preset is not None:
             if cue.intensity is None:
-                return preset.emotion, preset
-            return preset.emotion.with_intensity(cue.intensity), preset
-        return self.emotion, self.default_preset
+                return preset.emotion, preset, None
+            return preset.emotion.with_intensity(cue.intensity), preset, None
+        if self.original is not None:
+            estimate, problem = self.original.estimate(cue.start, cue.end)
+            if estimate is not None:
+                return estimate.spec(), self.default_preset, estimate.probabilities
+            row.warnings.append(f"{problem}; the default emotion {self.emotion} is used")
+        return self.emotion, self.default_preset, None
 
     def _fit(self, spoken: list[_Plan]) -> list[int | None]:
         """Frames per spoken cue (None: keep the natural rendering); fills speed and warnings."""

@@ -28,6 +28,8 @@ class CueReport:
     natural_duration: seconds the speech takes at the base speed.
     overflow: seconds the speech runs past the cue end.
     overlaps: numbers of cues of other speakers whose speech overlaps this one (mixed).
+    emotion_from_audio: label probabilities judged from the original audio in the cue window
+        (``dub --emotion-from``), when the cue's emotion came from there.
     """
 
     cue: int
@@ -49,6 +51,7 @@ class CueReport:
     overlaps: list[int] = field(default_factory=list)
     sounds: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    emotion_from_audio: dict[str, float] | None = None
 
 
 @dataclass(frozen=True)

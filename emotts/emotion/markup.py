@@ -4,7 +4,8 @@ Syntax (documented for users in docs/emotion-control.md):
 
 - ``<emotion name="happy" intensity="1.2">``, ``<emotion mix="happy:0.6,sad:0.4">`` or
   ``<emotion adv="0.7,0.2,-0.5" intensity="0.5">``, closed by ``</emotion>``; values in double
-  or single quotes; exactly one of name/mix/adv; intensity optional.
+  or single quotes; exactly one of name/mix/adv; intensity optional. ``name="auto"`` reads the
+  span's emotion from its words (an :class:`AutoEmotion`, resolved by the text front-end).
 - ``<prosody rate="0.8">``, closed by ``</prosody>``: a speed factor for the span (higher is
   faster, the range of the global speed); ``rate`` is required and the only attribute.
 - Tags nest properly in any order. The innermost emotion wins; nested rates multiply. A closing
@@ -21,6 +22,7 @@ import difflib
 import math
 import re
 
+from emotts.emotion.from_text import AUTO, AutoEmotion
 from emotts.emotion.labels import join_message
 from emotts.emotion.prosody import RATE_MEANING, parse_rate
 from emotts.emotion.spec import EmotionSpec
@@ -57,7 +59,7 @@ class _OpenTag:
     """A tag opened and not yet closed: its name, value (spec or rate) and position."""
 
     name: str
-    value: EmotionSpec | float
+    value: EmotionSpec | AutoEmotion | float
     position: int
 
 
@@ -81,7 +83,7 @@ class MarkupSegment:
     """
 
     text: str
-    emotion: EmotionSpec | None
+    emotion: EmotionSpec | AutoEmotion | None
     start: int
     offsets: tuple[int, ...] = ()
     rate: float = 1.0
@@ -178,7 +180,7 @@ class _Parser:
         self.chars.append(char)
         self.offsets.append(position)
 
-    def _current(self) -> tuple[EmotionSpec | None, float]:
+    def _current(self) -> tuple[EmotionSpec | AutoEmotion | None, float]:
         """The innermost open emotion and the product of the open rates."""
         emotion, rate = None, 1.0
         for tag in self.open_tags:
@@ -308,11 +310,15 @@ class _Parser:
         except EmotionSpecError as error:
             raise MarkupError(f"invalid <prosody> tag at position {position}: {error}") from error
 
-    def _spec(self, position: int, attributes: dict[str, tuple[str, int]]) -> EmotionSpec:
+    def _spec(
+        self, position: int, attributes: dict[str, tuple[str, int]]
+    ) -> EmotionSpec | AutoEmotion:
         return emotion_from_attributes(position, attributes)
 
 
-def emotion_from_attributes(position: int, attributes: dict[str, tuple[str, int]]) -> EmotionSpec:
+def emotion_from_attributes(
+    position: int, attributes: dict[str, tuple[str, int]]
+) -> EmotionSpec | AutoEmotion:
     """The spec of an ``<emotion>`` tag at ``position`` from ``{name: (value, value offset)}``.
 
     Shared with the SSML reader, whose ``<emotts:emotion>`` takes the same attributes.
@@ -334,6 +340,8 @@ def emotion_from_attributes(position: int, attributes: dict[str, tuple[str, int]
             return EmotionSpec(adv=parse_adv(value, at), intensity=intensity)
         if kind == "name":
             token, token_at = strip_token(value, at)
+            if token.lower() == AUTO:
+                return AutoEmotion(intensity)
             if "," in token or ":" in token:
                 raise _error("name takes one label; use mix= for a blend", token_at, _TAG_HELP)
             return EmotionSpec(weights=((parse_label(token, token_at), 1.0),), intensity=intensity)

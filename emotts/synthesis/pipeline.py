@@ -14,6 +14,8 @@ from dataclasses import replace
 import numpy as np
 
 from emotts.audio.config import AudioConfig
+from emotts.emotion.from_clip import ClipPaths
+from emotts.emotion.from_text import AutoEmotion, is_auto, parse_auto
 from emotts.emotion.spec import EmotionSpec, parse_emotion
 from emotts.errors import ControlError, EmotionSpecError
 from emotts.synthesis.chunking import ChunkPlan, vocode_chunks
@@ -29,18 +31,35 @@ from emotts.text.symbols import SymbolTable
 BATCH_SENTENCES = 8
 
 
-def coerce_emotion(emotion: EmotionSpec | str | None) -> EmotionSpec:
-    """None -> neutral; a string in the command-line syntax -> parsed; a spec -> itself."""
+def coerce_emotion(emotion: EmotionSpec | AutoEmotion | str | None) -> EmotionSpec | AutoEmotion:
+    """None -> neutral; a string in the command-line syntax -> parsed ("auto" -> read from the
+    text); a spec or an `AutoEmotion` -> itself."""
     if emotion is None:
         return EmotionSpec.neutral()
-    if isinstance(emotion, EmotionSpec):
+    if isinstance(emotion, EmotionSpec | AutoEmotion):
         return emotion
     if isinstance(emotion, str):
-        return parse_emotion(emotion)
+        return parse_auto(emotion) if is_auto(emotion) else parse_emotion(emotion)
     raise EmotionSpecError(
-        f"emotion must be an Emotion, a string such as 'happy' or 'happy:0.6,sad:0.4', or None; "
-        f"got {type(emotion).__name__}"
+        f"emotion must be an Emotion, a string such as 'happy', 'happy:0.6,sad:0.4' or 'auto', "
+        f"or None; got {type(emotion).__name__}"
     )
+
+
+def _default_emotion(
+    emotion: EmotionSpec | AutoEmotion | str | None, emotion_from: ClipPaths | None
+) -> EmotionSpec | AutoEmotion:
+    """The utterance default: ``emotion``, or the judged emotion of the ``emotion_from`` clips."""
+    if emotion_from is None:
+        return coerce_emotion(emotion)
+    if emotion is not None:
+        raise EmotionSpecError(
+            "both emotion and emotion_from are given; accepted: one of them (to change the "
+            "clip's estimate, call estimate_clip_emotion(clips).spec(...) and pass it as emotion)"
+        )
+    from emotts.emotion.from_clip import estimate_clip_emotion
+
+    return estimate_clip_emotion(emotion_from).spec()
 
 
 def sentence_scales(sentences: list[SentenceInput]) -> list[np.ndarray]:
@@ -108,7 +127,7 @@ class SpeechSynthesizer(ABC):
     def synthesize(
         self,
         text: str,
-        emotion: EmotionSpec | str | None = None,
+        emotion: EmotionSpec | AutoEmotion | str | None = None,
         *,
         speaker: str | int | None = None,
         speed: float = 1.0,
@@ -118,9 +137,12 @@ class SpeechSynthesizer(ABC):
         energy_scale: float = 1.0,
         ssml: bool | None = None,
         ssml_lenient: bool = False,
+        emotion_from: ClipPaths | None = None,
     ) -> Audio:
         """Speak ``text`` (inline emotion markup or SSML) with ``emotion`` as the default.
 
+        ``emotion_from``: one or more audio clips whose judged emotion (averaged) replaces
+        ``emotion`` (give one of the two; `estimate_clip_emotion` shows the estimate).
         ``ssml``: None reads SSML when the text starts with ``<speak`` (or ``<?xml``), True
         always (a text without ``<speak>`` is read as if wrapped in one), False never.
         ``ssml_lenient``: speak the text of unsupported SSML elements and skip unsupported
@@ -131,7 +153,7 @@ class SpeechSynthesizer(ABC):
         """
         controls = SynthesisControls(speed, duration, pitch_shift, pitch_range, energy_scale)
         marked = self.frontend.read(text, ssml=ssml, lenient=ssml_lenient)
-        sentences = self.frontend.process(marked, coerce_emotion(emotion))
+        sentences = self.frontend.process(marked, _default_emotion(emotion, emotion_from))
         speaker_id = resolve_speaker(speaker, self.speakers)
         targets = None
         if controls.duration is not None:
@@ -167,7 +189,7 @@ class SpeechSynthesizer(ABC):
     def stream(
         self,
         text: str,
-        emotion: EmotionSpec | str | None = None,
+        emotion: EmotionSpec | AutoEmotion | str | None = None,
         *,
         speaker: str | int | None = None,
         speed: float = 1.0,
@@ -177,6 +199,7 @@ class SpeechSynthesizer(ABC):
         energy_scale: float = 1.0,
         ssml: bool | None = None,
         ssml_lenient: bool = False,
+        emotion_from: ClipPaths | None = None,
     ) -> Iterator[Audio]:
         """Yield `Audio` pieces as soon as they are ready; concatenated, they equal `synthesize`.
 
@@ -191,7 +214,7 @@ class SpeechSynthesizer(ABC):
             raise ControlError("duration cannot be combined with streaming; use synthesize()")
         controls = SynthesisControls(speed, None, pitch_shift, pitch_range, energy_scale)
         marked = self.frontend.read(text, ssml=ssml, lenient=ssml_lenient)
-        sentences = self.frontend.process(marked, coerce_emotion(emotion))
+        sentences = self.frontend.process(marked, _default_emotion(emotion, emotion_from))
         speaker_id = resolve_speaker(speaker, self.speakers)
         for index, sentence in enumerate(sentences):
             chunks = self._stream_sentence(sentence, speaker_id, controls, first=index == 0)

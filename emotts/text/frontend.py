@@ -19,10 +19,12 @@ and breaks and marks at word boundaries (see ``emotts.text.boundaries``).
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from emotts.emotion.from_text import AutoEmotion, TextEmotionEstimate, resolve_auto
 from emotts.emotion.markup import parse_markup
 from emotts.emotion.spec import EmotionSpec
 from emotts.errors import TextError
@@ -104,6 +106,35 @@ class _Group:
     phonemes: str | None = None
 
 
+def _resolve_auto(
+    plain: PlainText, default: EmotionSpec | AutoEmotion, spans_of
+) -> tuple[PlainText, list[tuple[EmotionSpec, TextEmotionEstimate]]]:
+    """``plain`` with every :class:`AutoEmotion` (``<emotion name="auto">`` spans, or the
+    default) replaced by the emotion read from its words per sentence; and what was read.
+
+    ``spans_of(plain)`` gives the sentence spans, so runs are cut where sentences end.
+    """
+    emotions = [segment.emotion or default for segment in plain.segments]
+    if not any(isinstance(emotion, AutoEmotion) for emotion in emotions):
+        return plain, []
+    resolved, found = resolve_auto(plain.text, emotions, spans_of(plain))
+    segments = [
+        dataclasses.replace(segment, emotion=spec) if isinstance(emotion, AutoEmotion) else segment
+        for segment, emotion, spec in zip(plain.segments, emotions, resolved, strict=True)
+    ]
+    return dataclasses.replace(plain, segments=segments), found
+
+
+def inferred_emotions(
+    text: str, default: EmotionSpec | AutoEmotion
+) -> list[tuple[EmotionSpec, TextEmotionEstimate]]:
+    """What ``auto`` (the default or ``<emotion name="auto">`` spans) reads from emotts-markup
+    ``text``: the spec and the estimate per sentence or span, in text order; empty when nothing
+    is ``auto``."""
+    plain = flatten(parse_markup(text))
+    return _resolve_auto(plain, default, lambda p: split_sentences(p.text))[1]
+
+
 def _is_speakable(ch: str, english: bool) -> bool:
     """Whether a character written in the text (not normalized away) can be read aloud."""
     if ch.isspace() or ch in PUNCTUATION:
@@ -152,7 +183,7 @@ class TextFrontend:
     def process(
         self,
         text: str | MarkedText,
-        default_emotion: EmotionSpec,
+        default_emotion: EmotionSpec | AutoEmotion,
         *,
         ssml: bool | None = None,
         lenient: bool = False,
@@ -165,7 +196,9 @@ class TextFrontend:
         marked = (
             text if isinstance(text, MarkedText) else self.read(text, ssml=ssml, lenient=lenient)
         )
-        plain = flatten(marked.segments)
+        plain, _ = _resolve_auto(flatten(marked.segments), default_emotion, self._spans)
+        if isinstance(default_emotion, AutoEmotion):
+            default_emotion = EmotionSpec.neutral()  # every character was resolved above
         if not plain.text.strip():
             where = " once markup is removed" if marked.segments or marked.events else ""
             raise TextError(f"text is empty{where}; give at least one word to speak")

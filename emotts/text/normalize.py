@@ -17,7 +17,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from num2words import num2words
+from emotts.text import web_forms
+from emotts.text.numbers import (
+    MONTH_BY_PREFIX,
+    MONTHS,
+    cardinal,
+    decimal,
+    ordinal,
+    plural,
+    year,
+)
 
 
 @dataclass(frozen=True)
@@ -33,61 +42,14 @@ def is_english(language: str) -> bool:
     return language.lower().startswith("en")
 
 
-# Above this many digits num2words runs out of scale words; such strings are read digit by
-# digit, which is also how people read long codes and serial numbers.
-_MAX_CARDINAL_DIGITS = 15
-_DIGIT_WORDS = [num2words(d) for d in range(10)]
-
-
-def _clean(words: str) -> str:
-    # num2words writes "one million, two hundred": the commas would become pauses.
-    return words.replace(",", "")
-
-
-def _digits(text: str) -> str:
-    return " ".join(_DIGIT_WORDS[int(d)] for d in text)
-
-
-def cardinal(digits: str) -> str:
-    """Words for a string of ASCII digits (leading zeros and very long strings digit-wise)."""
-    if len(digits) > _MAX_CARDINAL_DIGITS or (len(digits) > 1 and digits[0] == "0"):
-        return _digits(digits)
-    return _clean(num2words(int(digits)))
-
-
-def decimal(number: str) -> str:
-    """Words for ``123``, ``1,234`` or ``3.14`` (fraction read digit by digit)."""
-    whole, _, fraction = number.replace(",", "").partition(".")
-    words = cardinal(whole) if whole else "zero"
-    return f"{words} point {_digits(fraction)}" if fraction else words
-
-
-def ordinal(digits: str) -> str:
-    if len(digits) > _MAX_CARDINAL_DIGITS:
-        return _digits(digits)
-    return _clean(num2words(int(digits), to="ordinal"))
-
-
-def year(digits: str) -> str:
-    return _clean(num2words(int(digits), to="year"))
-
-
-def _plural(words: str) -> str:
-    # "nineteen ninety" -> "nineteen nineties", "nineteen hundred" -> "nineteen hundreds".
-    return words[:-1] + "ies" if words.endswith("y") else words + "s"
-
-
-_MONTHS = [
-    "January", "February", "March", "April", "May", "June", "July",
-    "August", "September", "October", "November", "December",
-]  # fmt: skip
-_MONTH_BY_PREFIX = {name[:3]: name for name in _MONTHS}
-
 _CURRENCIES = {  # symbol: (singular, plural, cent singular, cent plural)
     "$": ("dollar", "dollars", "cent", "cents"),
     "£": ("pound", "pounds", "penny", "pence"),
     "€": ("euro", "euros", "cent", "cents"),
     "¥": ("yen", "yen", "sen", "sen"),
+    "₹": ("rupee", "rupees", "paisa", "paise"),
+    "₩": ("won", "won", "jeon", "jeon"),
+    "₽": ("ruble", "rubles", "kopek", "kopeks"),
 }
 _SCALES = {
     "k": "thousand", "thousand": "thousand",
@@ -116,16 +78,17 @@ NON_FINAL_ABBREVIATIONS = frozenset(
 
 _SYMBOLS = {
     "&": "and", "@": "at", "+": "plus", "=": "equals", "%": "percent", "°": "degrees",
-    "$": "dollars", "£": "pounds", "€": "euros", "¥": "yen",
+    "$": "dollars", "£": "pounds", "€": "euros", "¥": "yen", **web_forms.SYMBOL_WORDS,
 }  # fmt: skip
 
 _NUMBER = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
-_MONTH_NAME = "(?:" + "|".join([*_MONTHS, "Sept", *_MONTH_BY_PREFIX]) + r")\b"
+_MONTH_NAME = "(?:" + "|".join([*MONTHS, "Sept", *MONTH_BY_PREFIX]) + r")\b"
 _YEAR_CONTEXT = r"in|In|since|Since|by|from|From|until|till|of|during|During|circa|around|before|after|year|Year"
 
 # One alternation scanned left to right: at each position the first rule that matches wins,
 # so specific rules (dates, money) come before general ones (plain numbers).
 _RULES: list[tuple[str, str]] = [
+    *web_forms.LEADING_RULES,
     ("iso_date", r"\b(?P<iy>[0-9]{4})-(?P<im>0[1-9]|1[0-2])-(?P<id>0[1-9]|[12][0-9]|3[01])\b"),
     (
         "month_day",
@@ -140,7 +103,7 @@ _RULES: list[tuple[str, str]] = [
     ("clock", r"\b(?P<ch>1[0-2]|0?[1-9])\s?(?P<cap>[AaPp])\.?[Mm]\b\.?"),
     (
         "money",
-        r"(?P<cur>[$£€¥])\s?(?P<amount>" + _NUMBER + r")"
+        r"(?P<cur>[" + "".join(_CURRENCIES) + r"])\s?(?P<amount>" + _NUMBER + r")"
         r"(?:\s?(?P<scale>thousand|million|billion|trillion|bn|mn|[kKmMbB])\b)?",
     ),
     ("percent", r"(?P<pneg>(?<![0-9A-Za-z])-)?(?P<pct>" + _NUMBER + r")\s?%"),
@@ -149,6 +112,7 @@ _RULES: list[tuple[str, str]] = [
     ("decade", r"(?<![\w'])'?(?P<dec>1[0-9]{3}|20[0-9]{2}|[1-9]0)s\b"),
     ("year", rf"\b(?:{_YEAR_CONTEXT})\s(?P<yr>1[0-9]{{3}}|20[0-9]{{2}})\b(?![.,:]?[0-9])"),
     ("dotted", r"(?<![0-9.])(?P<dotted>[0-9]+(?:\.[0-9]+){2,})(?![0-9])"),
+    *web_forms.NUMBER_RULES,
     ("number", r"(?P<neg>(?<![0-9A-Za-z])[-−](?=[0-9]))?(?P<num>" + _NUMBER + r")"),
     ("number_sign", r"#(?=[0-9])"),
     ("abbreviation", r"(?<![\w.])(?P<abbr>" + "|".join(map(re.escape, _ABBREVIATIONS)) + r")\."),
@@ -170,14 +134,14 @@ def _group(match: re.Match[str], name: str, spoken: str) -> tuple[int, int, str]
 
 
 def _iso_date(m: re.Match[str], text: str) -> Spans:
-    month = _MONTHS[int(m["im"]) - 1]
+    month = MONTHS[int(m["im"]) - 1]
     return _whole(m, f"{month} {ordinal(m['id'])} {year(m['iy'])}")
 
 
 def _month_day(m: re.Match[str], text: str) -> Spans:
     spans = [(m.start("mday"), m.end("msuf") if m["msuf"] else m.end("mday"), ordinal(m["mday"]))]
     name = m["mname"]
-    full = _MONTH_BY_PREFIX.get(name[:3])
+    full = MONTH_BY_PREFIX.get(name[:3])
     if name != full:  # abbreviated ("Mar." or "Sept"): say the full name, period included
         end = m.end("mname") + (1 if text[m.end("mname")] == "." else 0)
         spans.insert(0, (m.start("mname"), end, full))
@@ -262,7 +226,7 @@ def _ordinal(m: re.Match[str], text: str) -> Spans:
 
 def _decade(m: re.Match[str], text: str) -> Spans:
     digits = m["dec"]
-    return _whole(m, _plural(year(digits) if len(digits) == 4 else cardinal(digits)))
+    return _whole(m, plural(year(digits) if len(digits) == 4 else cardinal(digits)))
 
 
 def _year(m: re.Match[str], text: str) -> Spans:
@@ -301,6 +265,7 @@ def _symbol(m: re.Match[str], text: str) -> Spans:
 
 
 _HANDLERS: dict[str, Callable[[re.Match[str], str], Spans]] = {
+    **web_forms.HANDLERS,
     "iso_date": _iso_date,
     "month_day": _month_day,
     "time": _time,
