@@ -218,6 +218,7 @@ def _print_inferred(text: str, emotion) -> None:
 def run(args) -> int:
     from emotts.backends import load_voice
     from emotts.synthesis.result import Timeline
+    from emotts.text.ssml import looks_like_ssml
 
     if not args.stream and args.output is None:
         raise ControlError("-o/--output is required (or use --stream to write PCM to stdout)")
@@ -225,7 +226,9 @@ def run(args) -> int:
         raise ControlError("--stream writes to stdout; drop -o/--output, or drop --stream")
     text = _read_text(args)
     emotion, prosody = _emotion_and_prosody(args)
-    _print_inferred(text, emotion)
+    if not args.ssml and not looks_like_ssml(text):
+        # `auto` reads emotts markup only (issue 16); SSML input is parsed by the synthesizer.
+        _print_inferred(text, emotion)
     voice = load_voice(
         args.voice, backend=args.backend, vocoder=args.vocoder, threads=args.threads
     )
