@@ -235,15 +235,19 @@ def config_from_dict(raw: Any, base: Path) -> TrainConfig:
     return config
 
 
+def read_yaml(path: Path, what: str) -> Any:
+    """The parsed YAML document at ``path``; ConfigError when it is missing or not YAML."""
+    if not path.is_file():
+        raise ConfigError(f"{what} {path} does not exist; expected a YAML file")
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path} is not valid YAML: {error}") from None
+
+
 def load_config(path: str | Path) -> TrainConfig:
     """Read and validate a YAML training config."""
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"training config {path} does not exist; expected a YAML file")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path} is not valid YAML: {error}") from None
-    config = config_from_dict(raw, path.resolve().parent)
+    config = config_from_dict(read_yaml(path, "training config"), path.resolve().parent)
     config.path = path.resolve()
     return config

@@ -13,10 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from emotts.errors import ConfigError
-from emotts.train.config import _section
+from emotts.train.config import _section, read_yaml
 from emotts.train.vocoder_data import TARGETS
 from emotts.train.vocoder_losses import LossWeights
 
@@ -112,12 +110,6 @@ def vocoder_config_from_dict(raw: Any, base: Path) -> VocoderConfig:
 def load_vocoder_config(path: str | Path) -> VocoderConfig:
     """Read and validate a YAML vocoder training config."""
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"vocoder config {path} does not exist; expected a YAML file")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path} is not valid YAML: {error}") from None
-    config = vocoder_config_from_dict(raw, path.resolve().parent)
+    config = vocoder_config_from_dict(read_yaml(path, "vocoder config"), path.resolve().parent)
     config.path = path.resolve()
     return config

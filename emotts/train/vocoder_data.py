@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 from torch.utils.data import Dataset
 from tqdm import tqdm
@@ -85,7 +86,9 @@ def build_vocoder_cache(
             continue
         path = cache_dir / f"{entry.id}.safetensors"
         if path.is_file():
-            frames = int(load_file(str(path))["mel"].shape[-1])
+            # Only the header: the frame count, without reading the tensors.
+            with safe_open(str(path), framework="pt") as handle:
+                frames = int(handle.get_slice("mel").get_shape()[-1])
         else:
             wave = load_audio(entry.audio_path(root), cfg.sample_rate)
             mel = torch.as_tensor(mel_spectrogram(wave, cfg))
