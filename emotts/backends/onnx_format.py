@@ -2,7 +2,10 @@
 
 `emotts.voices.config.VoiceConfig` reads it back.
 
-acoustic.onnx        AcousticModel.forward: named inputs ACOUSTIC_INPUTS -> ACOUSTIC_OUTPUTS
+acoustic.onnx        AcousticModel.forward: named inputs ACOUSTIC_INPUTS -> ACOUSTIC_OUTPUTS;
+                     for a flow voice AcousticModel.prepare -> FLOW_PREPARED_OUTPUTS
+flow.onnx            flow voices: the one-step guided velocity (emotts.onnx.flow_export),
+                     looped by the runtime (voice.json "flow" holds the sampler defaults)
 acoustic.int8.onnx   optional, dynamic int8 quantization of acoustic.onnx (--quantize)
 vocoder.onnx         mel [B, n_mels, T] -> audio [B, T * hop]
 voice.json           audio config, symbols, language, labels + ADV, speakers, defaults
@@ -19,6 +22,7 @@ ONNX_OPSET = 17
 ACOUSTIC_FILE = "acoustic.onnx"
 ACOUSTIC_INT8_FILE = "acoustic.int8.onnx"
 VOCODER_FILE = "vocoder.onnx"
+FLOW_FILE = "flow.onnx"
 
 
 def write_voice_json(directory: Path, config: dict) -> Path:

@@ -15,12 +15,22 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
+from emotts.backends.onnx_flow import OnnxFlowSampler
 from emotts.errors import ConfigError, ControlError
-from emotts.synthesis.inputs import ACOUSTIC_INPUTS, ACOUSTIC_OUTPUTS
+from emotts.synthesis.inputs import (
+    ACOUSTIC_INPUT_SPECS,
+    ACOUSTIC_INPUTS,
+    ACOUSTIC_OUTPUTS,
+    FLOW_PREPARED_OUTPUTS,
+)
 from emotts.synthesis.pipeline import SpeechSynthesizer
+from emotts.synthesis.sampling import FlowRun, FlowSampling, active_passes, batch_noise
 from emotts.text.ssml import PitchReference
 from emotts.voices import resolve_voice
 from emotts.voices.config import VOCODER_SETTINGS, VoiceConfig
+
+# The inputs of acoustic graphs exported before emotion guidance (regression voices).
+_UNGUIDED_INPUTS = tuple(spec.name for spec in ACOUSTIC_INPUT_SPECS if spec.source != "guidance")
 
 
 def default_providers() -> list[str]:
@@ -60,6 +70,7 @@ class OnnxVoice(SpeechSynthesizer):
         voice_config: VoiceConfig,
         acoustic: ort.InferenceSession,
         vocoder: ort.InferenceSession,
+        flow: ort.InferenceSession | None = None,
     ) -> None:
         pitch = voice_config.document.get("pitch")  # absent from voices exported before SSML
         super().__init__(
@@ -75,12 +86,18 @@ class OnnxVoice(SpeechSynthesizer):
         self.directory = voice_config.directory
         self.acoustic = acoustic
         self.vocoder = vocoder
+        self.flow = None if flow is None else OnnxFlowSampler.from_session(flow)
         names = tuple(i.name for i in acoustic.get_inputs())
-        if names != ACOUSTIC_INPUTS:
+        if names not in (ACOUSTIC_INPUTS, _UNGUIDED_INPUTS):
             raise ConfigError(
                 f"{self.directory}: acoustic graph inputs are {names}; "
                 f"this emotts expects {ACOUSTIC_INPUTS}"
             )
+        # Voices exported before the guidance inputs existed are regression voices: their
+        # graph is fed the inputs it has (the pipeline keeps the guidance ones neutral).
+        self.input_names = names
+        outputs = FLOW_PREPARED_OUTPUTS if self.flow is not None else ACOUSTIC_OUTPUTS
+        self.output_names = outputs
         for what, graph in (("the acoustic graph", acoustic), ("the vocoder graph", vocoder)):
             # The exporter stamps the mel settings into each graph; check them against voice.json.
             stamped = graph.get_modelmeta().custom_metadata_map
@@ -112,10 +129,12 @@ class OnnxVoice(SpeechSynthesizer):
                 "or load without quantized=True"
             )
         acoustic = directory / graphs["acoustic_int8" if quantized else "acoustic"]
+        flow = graphs.get("flow")
         return cls(
             voice_config,
             make_session(acoustic, threads, providers),
             make_session(directory / graphs["vocoder"], threads, providers),
+            None if flow is None else make_session(directory / flow, threads, providers),
         )
 
     @property
@@ -131,10 +150,32 @@ class OnnxVoice(SpeechSynthesizer):
         """The vocoder exported into vocoder.onnx."""
         return self.voice_config.vocoder
 
-    def run_acoustic(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """Run the acoustic graph on named inputs (`emotts.synthesis.inputs.build_inputs`)."""
-        outputs = self.acoustic.run(list(ACOUSTIC_OUTPUTS), {n: inputs[n] for n in ACOUSTIC_INPUTS})
-        return dict(zip(ACOUSTIC_OUTPUTS, outputs, strict=True))
+    @property
+    def flow_sampling(self) -> FlowSampling | None:
+        if self.flow is None:
+            return None
+        section = self.config["flow"]
+        return FlowSampling(section["steps"], section["temperature"], section["solver"])
+
+    def run_acoustic(
+        self, inputs: dict[str, np.ndarray], flow: FlowRun | None = None
+    ) -> dict[str, np.ndarray]:
+        """Run the acoustic graph on named inputs (`emotts.synthesis.inputs.build_inputs`);
+        a flow voice then integrates its velocity graph from the seed's noise."""
+        feeds = {name: inputs[name] for name in self.input_names}
+        outputs = dict(zip(self.output_names, self.acoustic.run(None, feeds), strict=True))
+        if self.flow is None:
+            return outputs
+        run = flow or FlowRun(self.flow_sampling)
+        lengths = [int(n) for n in outputs["mel_lengths"]]
+        noise = batch_noise(
+            run.seed, run.first_sentence, int(self.config["flow"]["n_mels"]), lengths
+        )
+        conditions, coefficients = active_passes(outputs["conditions"], outputs["coefficients"])
+        mel = self.flow.sample(
+            outputs["frames"], outputs["frame_mask"], conditions, coefficients, noise, run.sampling
+        )
+        return {"mel": mel, **{name: outputs[name] for name in ACOUSTIC_OUTPUTS[1:]}}
 
     @property
     def vocoder_context_frames(self) -> int | None:

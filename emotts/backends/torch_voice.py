@@ -11,8 +11,10 @@ import torch
 from emotts.errors import ControlError
 from emotts.models.acoustic_model import AcousticModel
 from emotts.models.checkpoint import load_acoustic_model
-from emotts.synthesis.inputs import ACOUSTIC_INPUTS, ACOUSTIC_OUTPUTS
+from emotts.models.decoders.flow import FlowDecoder
+from emotts.synthesis.inputs import ACOUSTIC_INPUTS, ACOUSTIC_OUTPUTS, FLOW_PREPARED_OUTPUTS
 from emotts.synthesis.pipeline import SpeechSynthesizer
+from emotts.synthesis.sampling import FlowRun, FlowSampling, active_passes, batch_noise
 from emotts.text.ssml import PitchReference
 from emotts.voices.config import VOCODER_SETTINGS, VoiceConfig
 
@@ -98,12 +100,42 @@ class Voice(SpeechSynthesizer):
     def vocoder_context_frames(self) -> int | None:
         return self.vocoder.receptive_frames
 
-    def run_acoustic(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    @property
+    def flow_sampling(self) -> FlowSampling | None:
+        decoder = self.model.decoder
+        return decoder.default_sampling if isinstance(decoder, FlowDecoder) else None
+
+    def run_acoustic(
+        self, inputs: dict[str, np.ndarray], flow: FlowRun | None = None
+    ) -> dict[str, np.ndarray]:
+        tensors = [torch.from_numpy(inputs[name]) for name in ACOUSTIC_INPUTS]
+        decoder = self.model.decoder
         with torch.inference_mode():
-            outputs = self.model(*(torch.from_numpy(inputs[name]) for name in ACOUSTIC_INPUTS))
-        return {
-            name: tensor.numpy() for name, tensor in zip(ACOUSTIC_OUTPUTS, outputs, strict=True)
-        }
+            if not isinstance(decoder, FlowDecoder):
+                outputs = self.model(*tensors)
+                return {
+                    name: tensor.numpy()
+                    for name, tensor in zip(ACOUSTIC_OUTPUTS, outputs, strict=True)
+                }
+            # The split the ONNX voice makes too: the graph up to the decoder, then the
+            # sampler on numpy noise drawn from the seed, so both backends render one seed alike.
+            prepared = dict(zip(FLOW_PREPARED_OUTPUTS, self.model.prepare(*tensors), strict=True))
+            run = flow or FlowRun(decoder.default_sampling)
+            lengths = [int(n) for n in prepared["mel_lengths"]]
+            noise = batch_noise(run.seed, run.first_sentence, decoder.n_mels, lengths)
+            conditions, coefficients = active_passes(
+                prepared["conditions"], prepared["coefficients"]
+            )
+            mel = decoder.sample(
+                prepared["frames"],
+                prepared["frame_mask"],
+                conditions,
+                coefficients,
+                noise=torch.from_numpy(noise),
+                sampling=run.sampling,
+            )
+        outputs = {"mel": mel, **{k: prepared[k] for k in ACOUSTIC_OUTPUTS[1:]}}
+        return {name: outputs[name].numpy() for name in ACOUSTIC_OUTPUTS}
 
     def vocode(self, mel: np.ndarray) -> np.ndarray:
         with torch.inference_mode():

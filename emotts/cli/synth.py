@@ -83,6 +83,27 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--energy-scale", type=float, help="loudness scale (default 1, or the preset's)"
     )
+    flow = parser.add_argument_group("flow-matching voices (docs/flow-decoder.md)")
+    flow.add_argument(
+        "--guidance",
+        type=float,
+        metavar="W",
+        help="emotion guidance: 1 as trained (default), 0 no emotion, 2-3 stronger",
+    )
+    flow.add_argument("--avoid", metavar="LABEL", help="steer away from this emotion label")
+    flow.add_argument(
+        "--avoid-guidance",
+        type=float,
+        metavar="W",
+        help="weight of the --avoid push (default 1)",
+    )
+    flow.add_argument("--flow-steps", type=int, metavar="N", help="sampler steps (voice default)")
+    flow.add_argument("--temperature", type=float, help="noise scale (voice default, usually 1)")
+    flow.add_argument(
+        "--seed",
+        type=int,
+        help="sampling seed: the same seed gives the same audio (default: fresh each run)",
+    )
     parser.add_argument("--backend", choices=("auto", "torch", "onnx"), default="auto")
     parser.add_argument(
         "--vocoder", help="vocoder instead of the voice's own (see `emotts vocoders`)"
@@ -229,15 +250,19 @@ def run(args) -> int:
     if not args.ssml and not looks_like_ssml(text):
         # `auto` reads emotts markup only (issue 16); SSML input is parsed by the synthesizer.
         _print_inferred(text, emotion)
-    voice = load_voice(
-        args.voice, backend=args.backend, vocoder=args.vocoder, threads=args.threads
-    )
+    voice = load_voice(args.voice, backend=args.backend, vocoder=args.vocoder, threads=args.threads)
     options = dict(
         speaker=args.speaker,
         **prosody,
         pitch_range=args.pitch_range,
         ssml=True if args.ssml else None,
         ssml_lenient=args.ssml_lenient,
+        guidance=args.guidance,
+        avoid=args.avoid,
+        avoid_guidance=args.avoid_guidance,
+        steps=args.flow_steps,
+        temperature=args.temperature,
+        seed=args.seed,
     )
     if args.stream:
         if args.duration is not None:

@@ -4,7 +4,8 @@ Syntax (documented for users in docs/emotion-control.md):
 
 - ``<emotion name="happy" intensity="1.2">``, ``<emotion mix="happy:0.6,sad:0.4">`` or
   ``<emotion adv="0.7,0.2,-0.5" intensity="0.5">``, closed by ``</emotion>``; values in double
-  or single quotes; exactly one of name/mix/adv; intensity optional. ``name="auto"`` reads the
+  or single quotes; exactly one of name/mix/adv; intensity optional; ``guidance="2"``
+  optional (the span's emotion guidance weight, flow voices only). ``name="auto"`` reads the
   span's emotion from its words (an :class:`AutoEmotion`, resolved by the text front-end).
 - ``<prosody rate="0.8">``, closed by ``</prosody>``: a speed factor for the span (higher is
   faster, the range of the global speed); ``rate`` is required and the only attribute.
@@ -26,11 +27,18 @@ from emotts.emotion.from_text import AUTO, AutoEmotion
 from emotts.emotion.labels import join_message
 from emotts.emotion.prosody import RATE_MEANING, parse_rate
 from emotts.emotion.spec import EmotionSpec
-from emotts.emotion.syntax import parse_adv, parse_blend, parse_intensity, parse_label, strip_token
+from emotts.emotion.syntax import (
+    parse_adv,
+    parse_blend,
+    parse_guidance,
+    parse_intensity,
+    parse_label,
+    strip_token,
+)
 from emotts.errors import EmotionSpecError, MarkupError
 
 TAG = "emotion"
-ATTRIBUTES = ("name", "mix", "adv", "intensity")
+ATTRIBUTES = ("name", "mix", "adv", "intensity", "guidance")
 PROSODY_TAG = "prosody"
 PROSODY_ATTRIBUTES = ("rate",)
 TAGS = (TAG, PROSODY_TAG)
@@ -42,7 +50,8 @@ _ENTITY_LIKE = re.compile(r"&[A-Za-z0-9#]+;")
 _ATTRIBUTE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]*")
 _TAG_HELP = (
     'Accepted: <emotion name="happy">, <emotion mix="happy:0.6,sad:0.4"> or '
-    '<emotion adv="0.7,0.2,-0.5">, each optionally with intensity="1.2", closed by </emotion>'
+    '<emotion adv="0.7,0.2,-0.5">, each optionally with intensity="1.2" and guidance="2", '
+    "closed by </emotion>"
 )
 _LT_HELP = "Accepted: write &lt; for a literal '<', &gt; for '>', &amp; for '&'"
 _PROSODY_HELP = f'Accepted: <prosody rate="0.8">, closed by </prosody>, rate {RATE_MEANING}'
@@ -138,7 +147,8 @@ def emotion_tag(spec: EmotionSpec) -> str:
     else:
         body = 'mix="' + ",".join(f"{label}:{w!r}" for label, w in spec.weights or ()) + '"'
     intensity = "" if spec.intensity == 1.0 else f' intensity="{spec.intensity!r}"'
-    return f"<{TAG} {body}{intensity}>"
+    guidance = "" if spec.guidance is None else f' guidance="{spec.guidance!r}"'
+    return f"<{TAG} {body}{intensity}{guidance}>"
 
 
 def _error(problem: str, position: int, accepted: str, hint: str = "") -> MarkupError:
@@ -336,16 +346,23 @@ def emotion_from_attributes(
         intensity = 1.0
         if "intensity" in attributes:
             intensity = parse_intensity(*attributes["intensity"])
+        guidance = None
+        if "guidance" in attributes:
+            guidance = parse_guidance(*attributes["guidance"])
         if kind == "adv":
-            return EmotionSpec(adv=parse_adv(value, at), intensity=intensity)
+            return EmotionSpec(adv=parse_adv(value, at), intensity=intensity, guidance=guidance)
         if kind == "name":
             token, token_at = strip_token(value, at)
             if token.lower() == AUTO:
+                if guidance is not None:
+                    problem = 'guidance= cannot be combined with name="auto"'
+                    raise _error(problem, attributes["guidance"][1], _TAG_HELP)
                 return AutoEmotion(intensity)
             if "," in token or ":" in token:
                 raise _error("name takes one label; use mix= for a blend", token_at, _TAG_HELP)
-            return EmotionSpec(weights=((parse_label(token, token_at), 1.0),), intensity=intensity)
-        return EmotionSpec(weights=parse_blend(value, at), intensity=intensity)
+            label = ((parse_label(token, token_at), 1.0),)
+            return EmotionSpec(weights=label, intensity=intensity, guidance=guidance)
+        return EmotionSpec(weights=parse_blend(value, at), intensity=intensity, guidance=guidance)
     except EmotionSpecError as error:
         raise MarkupError(f"invalid <emotion> tag at position {position}: {error}") from error
 

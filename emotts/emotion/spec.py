@@ -25,6 +25,8 @@ from emotts.emotion.syntax import (
     ADV_HELP,
     ADV_RANGE,
     BLEND_HELP,
+    GUIDANCE_HELP,
+    GUIDANCE_RANGE,
     INTENSITY_HELP,
     INTENSITY_RANGE,
     check_range,
@@ -93,10 +95,19 @@ def _checked_intensity(value: object) -> float:
     return check_range(number, INTENSITY_RANGE, "intensity", INTENSITY_HELP, None)
 
 
+def _checked_guidance(value: object) -> float | None:
+    if value is None:
+        return None
+    number = check_real(value, "guidance", GUIDANCE_HELP)
+    return check_range(number, GUIDANCE_RANGE, "guidance", GUIDANCE_HELP, None)
+
+
 @dataclasses.dataclass(frozen=True)
 class EmotionSpec:
     """One emotion: label ``weights`` (canonical labels, sum 1) or an ``adv`` vector, exactly
     one of the two, and an ``intensity`` (0 neutral, 1 as trained, 2 exaggerated, -1 opposite).
+    ``guidance`` (flow voices only) is the span's own emotion guidance weight, as set by
+    ``<emotion ... guidance="2">``; None: the request's (``synthesize(guidance=...)``).
 
     Build it with :meth:`label`, :meth:`mix`, :meth:`adv`, :meth:`neutral` or
     :func:`parse_emotion`; direct construction validates and normalizes the same way.
@@ -105,6 +116,7 @@ class EmotionSpec:
     weights: tuple[tuple[str, float], ...] | None = None
     adv: tuple[float, float, float] | None = None
     intensity: float = 1.0
+    guidance: float | None = None
 
     def __post_init__(self) -> None:
         if (self.weights is None) == (self.adv is None):
@@ -114,6 +126,7 @@ class EmotionSpec:
                 EMOTION_HELP,
             )
         object.__setattr__(self, "intensity", _checked_intensity(self.intensity))
+        object.__setattr__(self, "guidance", _checked_guidance(self.guidance))
         if self.weights is not None:
             object.__setattr__(self, "weights", _canonical_weights(self.weights))
         else:

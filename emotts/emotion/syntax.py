@@ -21,12 +21,18 @@ from emotts.errors import EmotionSpecError
 
 INTENSITY_RANGE = (-1.0, 2.0)
 ADV_RANGE = (-1.0, 1.0)
+# Classifier-free emotion guidance of flow voices: 1 = plain conditional, 0 = emotion-free,
+# above 1 stronger than trained, below 0 away from the emotion (docs/flow-decoder.md).
+GUIDANCE_RANGE = (-2.0, 6.0)
 ADV_COMPONENTS = ("arousal", "dominance", "valence")
 
 ADV_HELP = "Accepted: three numbers arousal,dominance,valence, each in [-1, 1], e.g. 0.7,0.2,-0.5"
 INTENSITY_HELP = (
     "Accepted: a number in [-1, 2] (0 neutral, 1 as trained, 2 exaggerated, "
     "below 0 opposite polarity)"
+)
+GUIDANCE_HELP = (
+    "Accepted: a number in [-2, 6] (1 as trained, 0 no emotion, above 1 stronger; flow voices only)"
 )
 BLEND_HELP = (
     "Accepted: label:weight pairs separated by commas, weights non-negative and not all zero, "
@@ -165,6 +171,13 @@ def parse_adv(text: str, base: int) -> tuple[float, float, float]:
         for (token, at), name in zip(items, ADV_COMPONENTS, strict=True)
     )
     return arousal, dominance, valence
+
+
+def parse_guidance(text: str, base: int) -> float:
+    """A guidance weight in GUIDANCE_RANGE."""
+    token, position = strip_token(text, base)
+    value = parse_number(token, position, "guidance", GUIDANCE_HELP)
+    return check_range(value, GUIDANCE_RANGE, "guidance", GUIDANCE_HELP, position)
 
 
 def parse_intensity(text: str, base: int) -> float:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from emotts.errors import ConfigError
 from emotts.models.alignment import (
     Aligner,
     beta_binomial_log_prior,
@@ -30,6 +31,7 @@ from emotts.models.alignment import (
 from emotts.models.annotations import annotation_controls
 from emotts.models.config import AcousticConfig
 from emotts.models.decoders import build_decoder
+from emotts.models.decoders.flow import FlowDecoder
 from emotts.models.emotion_encoder import EmotionEncoder
 from emotts.models.layers import lengths_to_mask
 from emotts.models.text_encoder import TextEncoder
@@ -39,6 +41,7 @@ from emotts.models.variance_adaptor import (
     control_energy,
     control_pitch,
 )
+from emotts.synthesis.sampling import active_passes
 
 
 def _label_prototypes(labels: list[str]) -> torch.Tensor:
@@ -201,17 +204,123 @@ class AcousticModel(nn.Module):
         pitch_shift: torch.Tensor,
         pitch_range: torch.Tensor,
         energy_scale: torch.Tensor,
+        guidance: torch.Tensor,
+        avoid_weights: torch.Tensor,
+        avoid_guidance: torch.Tensor,
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Inference with every control as a named tensor input (this is the exported graph).
+        """Inference with every control as a named tensor input (a regression voice's exported
+        graph; a flow voice exports `prepare` and samples outside the graph).
 
         Args: one tensor per entry of `emotts.synthesis.inputs.ACOUSTIC_INPUT_SPECS`, in its
             order; the names, dtypes, shapes ([B] per sentence, [B, T_ph] per phoneme, label
-            weights [B, T_ph, K], ADV [B, T_ph, 3]) and neutral values are defined there once
-            (tests/test_synthesis_inputs.py keeps this signature equal to it).
+            weights [B, T_ph, K], ADV [B, T_ph, 3], avoid_weights [B, K]) and neutral values
+            are defined there once (tests/test_synthesis_inputs.py keeps this signature equal
+            to it). A regression decoder has no use for the guidance inputs.
         Returns:
             mel [B, 80, T_fr], mel_lengths [B], durations [B, T_ph] int64,
-            pitch [B, T_ph] and energy [B, T_ph] (normalized, after controls).
+            pitch [B, T_ph] and energy [B, T_ph] (normalized, after controls). A flow decoder
+            samples from fresh torch noise with the voice's default steps (`Voice` feeds
+            seeded noise through `prepare` + `FlowDecoder.sample` instead).
         """
+        if isinstance(self.decoder, FlowDecoder):
+            frames, mask, conditions, coefficients, mel_lengths, durations, pitch, energy = (
+                self.prepare(
+                    phoneme_ids, phoneme_lengths, label_weights, adv, use_adv, intensity,
+                    speaker_ids, duration_scale, speed, target_frames, pitch_shift, pitch_range,
+                    energy_scale, guidance, avoid_weights, avoid_guidance,
+                )
+            )  # fmt: skip
+            conditions, coefficients = active_passes(conditions, coefficients)
+            mel = self.decoder.sample(frames, mask, conditions, coefficients)
+            return mel, mel_lengths, durations, pitch, energy
+        regulated = self._regulate(
+            phoneme_ids, phoneme_lengths, label_weights, adv, use_adv, intensity, speaker_ids,
+            duration_scale, speed, target_frames, pitch_shift, pitch_range, energy_scale,
+        )  # fmt: skip
+        mel = self.decoder.generate(regulated.frames, regulated.mask, regulated.frame_condition)
+        return mel, regulated.mel_lengths, regulated.durations, regulated.pitch, regulated.energy
+
+    def prepare(
+        self,
+        phoneme_ids: torch.Tensor,
+        phoneme_lengths: torch.Tensor,
+        label_weights: torch.Tensor,
+        adv: torch.Tensor,
+        use_adv: torch.Tensor,
+        intensity: torch.Tensor,
+        speaker_ids: torch.Tensor,
+        duration_scale: torch.Tensor,
+        speed: torch.Tensor,
+        target_frames: torch.Tensor,
+        pitch_shift: torch.Tensor,
+        pitch_range: torch.Tensor,
+        energy_scale: torch.Tensor,
+        guidance: torch.Tensor,
+        avoid_weights: torch.Tensor,
+        avoid_guidance: torch.Tensor,
+    ) -> tuple[torch.Tensor, ...]:
+        """A flow voice up to its decoder (its exported acoustic graph): the same inputs as
+        `forward`, and the outputs `emotts.synthesis.inputs.FLOW_PREPARED_OUTPUTS`:
+
+        frames [B, T_fr, H], frame_mask [B, T_fr] bool, conditions [3, B, T_fr, C] and
+        coefficients [3, B, T_fr] (the emotion, null and avoided-emotion passes, all three:
+        `active_passes` drops unused ones outside the graph), mel_lengths [B],
+        durations [B, T_ph], pitch and energy [B, T_ph].
+        """
+        if not isinstance(self.decoder, FlowDecoder):
+            raise ConfigError(
+                f"prepare() is the first half of a flow voice; this voice's decoder is "
+                f"{self.config.decoder['type']}"
+            )
+        regulated = self._regulate(
+            phoneme_ids, phoneme_lengths, label_weights, adv, use_adv, intensity, speaker_ids,
+            duration_scale, speed, target_frames, pitch_shift, pitch_range, energy_scale,
+        )  # fmt: skip
+        ones = torch.ones_like(intensity)
+        avoided = self._condition(
+            avoid_weights.unsqueeze(1).expand(-1, phoneme_ids.shape[1], -1),
+            torch.zeros_like(adv),
+            torch.zeros_like(use_adv),
+            ones,
+            speaker_ids,
+        )
+        to_frames = regulated.alignment.transpose(1, 2)  # [B, T_fr, T_ph]
+        keep = regulated.mask.to(guidance.dtype)
+        conditions, coefficients = self.decoder.guidance_passes(
+            regulated.frame_condition,
+            (to_frames @ guidance.unsqueeze(-1)).squeeze(-1),
+            to_frames @ avoided,
+            avoid_guidance.unsqueeze(1) * keep,
+            keep_all=True,
+        )
+        return (
+            regulated.frames,
+            regulated.mask,
+            conditions,
+            coefficients,
+            regulated.mel_lengths,
+            regulated.durations,
+            regulated.pitch,
+            regulated.energy,
+        )
+
+    def _regulate(
+        self,
+        phoneme_ids: torch.Tensor,
+        phoneme_lengths: torch.Tensor,
+        label_weights: torch.Tensor,
+        adv: torch.Tensor,
+        use_adv: torch.Tensor,
+        intensity: torch.Tensor,
+        speaker_ids: torch.Tensor,
+        duration_scale: torch.Tensor,
+        speed: torch.Tensor,
+        target_frames: torch.Tensor,
+        pitch_shift: torch.Tensor,
+        pitch_range: torch.Tensor,
+        energy_scale: torch.Tensor,
+    ) -> RegulatedFrames:
+        """Encoder and variance adaptor under the controls, length-regulated to frames."""
         c = self.config
         text_mask = lengths_to_mask(phoneme_lengths, phoneme_ids.shape[1])
         condition = self._condition(label_weights, adv, use_adv, intensity, speaker_ids)
@@ -226,5 +335,22 @@ class AcousticModel(nn.Module):
         frames = alignment.transpose(1, 2) @ hidden
         frame_condition = alignment.transpose(1, 2) @ condition
         mel_mask = lengths_to_mask(mel_lengths, frames.shape[1])
-        mel = self.decoder.generate(frames, mel_mask, frame_condition)
-        return mel, mel_lengths, durations, pitch, energy
+        return RegulatedFrames(
+            frames, mel_mask, frame_condition, alignment, mel_lengths, durations, pitch, energy
+        )
+
+
+@dataclass(frozen=True)
+class RegulatedFrames:
+    """The model up to its decoder: frames [B, T_fr, H], mask [B, T_fr], frame_condition
+    [B, T_fr, C], alignment [B, T_ph, T_fr], mel_lengths [B], durations [B, T_ph], pitch and
+    energy [B, T_ph]."""
+
+    frames: torch.Tensor
+    mask: torch.Tensor
+    frame_condition: torch.Tensor
+    alignment: torch.Tensor
+    mel_lengths: torch.Tensor
+    durations: torch.Tensor
+    pitch: torch.Tensor
+    energy: torch.Tensor

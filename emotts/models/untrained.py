@@ -23,11 +23,13 @@ def make_untrained_voice(
     speakers: tuple[str, ...] = ("a",),
     seed: int = 0,
     vocoder: str = "hifigan-universal",
+    decoder: dict | None = None,
 ) -> Path:
     """Save a randomly initialized voice whose phonemes last ~``frames_per_phoneme`` frames.
 
     vocoder: "griffinlim" is fast and needs no weights (tests); "hifigan-universal" times the
-    real pipeline.
+    real pipeline. decoder: a model ``decoder`` section (None: the preset's), e.g.
+    ``{"type": "flow"}`` for a flow-matching voice.
     """
     import torch
 
@@ -40,7 +42,12 @@ def make_untrained_voice(
     torch.manual_seed(seed)
     symbols = default_symbols()
     config = AcousticConfig.preset(
-        preset, n_symbols=len(symbols), labels=list(LABELS), speakers=list(speakers), **PITCH_STATS
+        preset,
+        n_symbols=len(symbols),
+        labels=list(LABELS),
+        speakers=list(speakers),
+        **PITCH_STATS,
+        **({} if decoder is None else {"decoder": decoder}),
     )
     model = AcousticModel(config).eval()
     with torch.no_grad():

@@ -21,6 +21,7 @@ import torch
 from emotts.backends.onnx_format import (
     ACOUSTIC_FILE,
     ACOUSTIC_INT8_FILE,
+    FLOW_FILE,
     ONNX_OPSET,
     VOCODER_FILE,
     write_voice_json,
@@ -29,6 +30,7 @@ from emotts.emotion.labels import LABEL_ADV, canonical_label
 from emotts.errors import ConfigError
 from emotts.models.acoustic_model import AcousticModel
 from emotts.models.checkpoint import load_acoustic_model
+from emotts.models.decoders.flow import FlowDecoder
 from emotts.onnx.opset import downgrade_to_opset17
 from emotts.synthesis.controls import SynthesisControls
 from emotts.synthesis.inputs import (
@@ -36,6 +38,7 @@ from emotts.synthesis.inputs import (
     ACOUSTIC_INPUTS,
     ACOUSTIC_OUTPUTS,
     DYNAMIC_AXES,
+    FLOW_PREPARED_OUTPUTS,
     neutral_inputs,
 )
 from emotts.voices.config import ONNX_FORMAT as ONNX_VOICE_FORMAT
@@ -94,7 +97,7 @@ def _export(
     module: torch.nn.Module,
     inputs: dict[str, torch.Tensor],
     outputs: tuple[str, ...],
-    dynamic: dict[str, dict[int, torch.export.Dim]],
+    dynamic: dict[str, dict[int, torch.export.Dim]] | tuple,
 ) -> onnx.ModelProto:
     # The exporter logs and warns about every pass; a CLI user only needs errors.
     logging.getLogger("torch.onnx").setLevel(logging.ERROR)
@@ -113,11 +116,39 @@ def _export(
     return downgrade_to_opset17(program.model_proto)
 
 
+class _Prepare(torch.nn.Module):
+    """`AcousticModel.prepare` as a forward: a flow voice's acoustic graph."""
+
+    def __init__(self, model: AcousticModel) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, *inputs: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        return self.model.prepare(*inputs)
+
+
+def acoustic_outputs(model: AcousticModel) -> tuple[str, ...]:
+    """What the model's acoustic graph outputs: the mel, or a flow decoder's inputs."""
+    return FLOW_PREPARED_OUTPUTS if isinstance(model.decoder, FlowDecoder) else ACOUSTIC_OUTPUTS
+
+
 def export_acoustic(model: AcousticModel, path: Path, metadata: dict[str, object]) -> Path:
-    """AcousticModel.forward -> ONNX with dynamic batch and phoneme axes (mel frames follow)."""
+    """AcousticModel.forward (a flow voice: .prepare) -> ONNX with dynamic batch and phoneme
+    axes (mel frames follow)."""
     model = model.eval()
-    proto = _export(model, _example_inputs(model), ACOUSTIC_OUTPUTS, _acoustic_dynamic_shapes())
-    _name_dynamic_dims(proto, {"mel": {2: "frames"}})
+    flow = isinstance(model.decoder, FlowDecoder)
+    module = _Prepare(model) if flow else model
+    outputs = acoustic_outputs(model)
+    dynamic = _acoustic_dynamic_shapes()
+    # prepare() is reached through *inputs, which torch.export names by position only.
+    proto = _export(
+        module, _example_inputs(model), outputs, (tuple(dynamic.values()),) if flow else dynamic
+    )
+    if flow:
+        frames = {"frames": {1: "frames"}, "frame_mask": {1: "frames"}}
+        _name_dynamic_dims(proto, {**frames, "conditions": {2: "frames"}})
+    else:
+        _name_dynamic_dims(proto, {"mel": {2: "frames"}})
     _set_metadata(proto, metadata)
     onnx.save(proto, str(path))
     return path
@@ -178,8 +209,32 @@ def voice_description(config: dict, model: AcousticModel) -> dict:
         },
         "vocoder": config.get("vocoder", "hifigan-universal"),
         "inputs": list(ACOUSTIC_INPUTS),
-        "outputs": list(ACOUSTIC_OUTPUTS),
-        "graphs": {"acoustic": ACOUSTIC_FILE, "vocoder": VOCODER_FILE},
+        "outputs": list(acoustic_outputs(model)),
+        "graphs": {
+            "acoustic": ACOUSTIC_FILE,
+            "vocoder": VOCODER_FILE,
+            **({"flow": FLOW_FILE} if isinstance(model.decoder, FlowDecoder) else {}),
+        },
+        **_flow_description(model),
+    }
+
+
+def _flow_description(model: AcousticModel) -> dict:
+    """A flow voice's velocity graph and sampler defaults (nothing for a regression voice)."""
+    decoder = model.decoder
+    if not isinstance(decoder, FlowDecoder):
+        return {}
+    sampling = decoder.default_sampling
+    return {
+        "decoder": "flow",
+        "flow": {
+            "steps": sampling.steps,
+            "temperature": sampling.temperature,
+            "solver": sampling.solver,
+            "mel_mean": decoder.mel_mean,
+            "mel_std": decoder.mel_std,
+            "n_mels": decoder.n_mels,
+        },
     }
 
 
@@ -229,9 +284,13 @@ def export_voice(
             "speakers": ",".join(voice["speakers"]),
             "n_symbols": model.config.n_symbols,
             "inputs": ",".join(ACOUSTIC_INPUTS),
-            "outputs": ",".join(ACOUSTIC_OUTPUTS),
+            "outputs": ",".join(acoustic_outputs(model)),
         },
     )
+    if isinstance(model.decoder, FlowDecoder):
+        from emotts.onnx.flow_export import export_flow_velocity
+
+        export_flow_velocity(model.decoder, out / FLOW_FILE, shared)
     try:
         vocoder_module = load_vocoder(vocoder_name)
     except ValueError as error:

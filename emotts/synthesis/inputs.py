@@ -15,8 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from emotts.emotion.control import build_control
+from emotts.emotion.spec import EmotionSpec
 from emotts.errors import ControlError
 from emotts.synthesis.controls import PITCH_RANGE_RANGE, PITCH_SHIFT_RANGE, SynthesisControls
+from emotts.synthesis.sampling import FlowControls
 
 # Symbolic axes: "batch" and "phonemes" are dynamic in the exported graph; "labels" is the
 # voice's number of emotion labels; an int is a fixed size.
@@ -100,11 +102,44 @@ ACOUSTIC_INPUT_SPECS: tuple[AcousticInput, ...] = (
         "pitch movement scale per phoneme (the global range times SSML range spans)",
     ),
     AcousticInput("energy_scale", "float32", (BATCH,), 1.0, "control", "loudness scale"),
+    # Emotion guidance of a flow decoder (docs/flow-decoder.md); a regression voice's graph
+    # takes them too (one signature for every voice) and the pipeline refuses non-neutral values.
+    AcousticInput(
+        "guidance",
+        "float32",
+        (BATCH, PHONEMES),
+        1.0,
+        "guidance",
+        "emotion guidance w per phoneme (1 = as trained, 0 = no emotion; flow voices)",
+    ),
+    AcousticInput(
+        "avoid_weights",
+        "float32",
+        (BATCH, LABELS),
+        0.0,
+        "guidance",
+        "label mixture to steer away from (negative guidance), zeros for none",
+    ),
+    AcousticInput(
+        "avoid_guidance", "float32", (BATCH,), 0.0, "guidance", "negative guidance weight w_neg"
+    ),
 )
 
 #: Input names of the acoustic model's forward / the exported acoustic graph, in order.
 ACOUSTIC_INPUTS = tuple(spec.name for spec in ACOUSTIC_INPUT_SPECS)
 ACOUSTIC_OUTPUTS = ("mel", "mel_lengths", "durations", "pitch", "energy")
+#: What a flow voice's acoustic graph gives instead of the mel (`AcousticModel.prepare`): the
+#: decoder's inputs, which the runtime integrates with the exported velocity graph.
+FLOW_PREPARED_OUTPUTS = (
+    "frames",
+    "frame_mask",
+    "conditions",
+    "coefficients",
+    "mel_lengths",
+    "durations",
+    "pitch",
+    "energy",
+)
 
 
 def neutral_inputs(batch: int, phonemes: int, labels: int) -> dict[str, np.ndarray]:
@@ -122,6 +157,7 @@ def build_inputs(
     controls: SynthesisControls,
     target_frames: list[int] | None = None,
     duration_scales: list[np.ndarray] | None = None,
+    flow: FlowControls | None = None,
 ) -> dict[str, np.ndarray]:
     """Pad a list of `SentenceInput` into the named arrays the acoustic model takes.
 
@@ -130,6 +166,8 @@ def build_inputs(
         labels: the voice's emotion labels (column order of label_weights).
         target_frames: exact frames per sentence, or None for natural lengths.
         duration_scales: optional per-phoneme stretch per sentence.
+        flow: guidance and the avoided label (None: neutral guidance inputs); a markup span's
+            own ``guidance=`` wins over ``flow.guidance`` on its phonemes.
     """
     length = max(len(s.phoneme_ids) for s in sentences)
     arrays = neutral_inputs(len(sentences), length, len(labels))
@@ -158,8 +196,23 @@ def build_inputs(
             arrays["pitch_shift"][row, :n] += np.asarray(sentence.pitch_shifts, np.float32)
         if sentence.pitch_ranges:
             arrays["pitch_range"][row, :n] *= np.asarray(sentence.pitch_ranges, np.float32)
+    _fill_guidance(arrays, sentences, labels, flow or FlowControls())
     _check_pitch(arrays)
     return arrays
+
+
+def _fill_guidance(
+    arrays: dict[str, np.ndarray], sentences: list, labels: list[str], flow: FlowControls
+) -> None:
+    """guidance per phoneme (span value, else the request's, else 1) and the avoided label."""
+    default = 1.0 if flow.guidance is None else flow.guidance
+    for row, sentence in enumerate(sentences):
+        spans = [default if e.guidance is None else e.guidance for e in sentence.emotions]
+        arrays["guidance"][row, : len(spans)] = spans
+    if flow.avoid is not None:
+        avoided = build_control([EmotionSpec.label(flow.avoid)], labels)["label_weights"][0]
+        arrays["avoid_weights"][:] = avoided
+        arrays["avoid_guidance"][:] = flow.negative_guidance
 
 
 def _check_pitch(arrays: dict[str, np.ndarray]) -> None:

@@ -22,6 +22,7 @@ from emotts.synthesis.chunking import ChunkPlan, vocode_chunks
 from emotts.synthesis.controls import SynthesisControls, resolve_speaker, split_frames
 from emotts.synthesis.inputs import build_inputs
 from emotts.synthesis.result import Audio, concatenate, sentence_audio, time_slice
+from emotts.synthesis.sampling import FlowControls, FlowRun, FlowSampling
 from emotts.synthesis.timeline import lay_out, sentence_pause_frames
 from emotts.text.frontend import SentenceInput, TextFrontend
 from emotts.text.ssml import PitchReference
@@ -101,8 +102,39 @@ class SpeechSynthesizer(ABC):
         """Speaker names of the voice."""
 
     @abstractmethod
-    def run_acoustic(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """Named inputs (`ACOUSTIC_INPUTS`) -> named outputs (`ACOUSTIC_OUTPUTS`) as arrays."""
+    def run_acoustic(
+        self, inputs: dict[str, np.ndarray], flow: FlowRun | None = None
+    ) -> dict[str, np.ndarray]:
+        """Named inputs (`ACOUSTIC_INPUTS`) -> named outputs (`ACOUSTIC_OUTPUTS`) as arrays.
+
+        ``flow``: a flow voice's steps, temperature, seed and the index of the batch's first
+        sentence (its noise); None: the voice's defaults and fresh noise. Regression voices
+        are never given one.
+        """
+
+    @property
+    def flow_sampling(self) -> FlowSampling | None:
+        """A flow-matching voice's default sampling; None for a regression voice."""
+        return None
+
+    @property
+    def decoder_type(self) -> str:
+        """The acoustic model's decoder (``convnext``, ``flow``), for messages."""
+        return "flow" if self.flow_sampling is not None else "convnext"
+
+    def flow_request(self, flow: FlowControls) -> FlowSampling | None:
+        """The sampling ``flow`` asks for on this voice, None on a regression voice (which
+        refuses the flow-only settings instead of ignoring them)."""
+        if self.flow_sampling is None:
+            if flow.flow_only:
+                given = flow.flow_only
+                raise ControlError(
+                    f"{', '.join(given)} {'needs' if len(given) == 1 else 'need'} a "
+                    f"flow-matching voice; this voice's decoder is {self.decoder_type} "
+                    "(e.g. --voice emotts/voices/flow)"
+                )
+            return None
+        return flow.sampling(self.flow_sampling)
 
     @abstractmethod
     def vocode(self, mel: np.ndarray) -> np.ndarray:
@@ -138,6 +170,12 @@ class SpeechSynthesizer(ABC):
         ssml: bool | None = None,
         ssml_lenient: bool = False,
         emotion_from: ClipPaths | None = None,
+        guidance: float | None = None,
+        avoid: str | None = None,
+        avoid_guidance: float | None = None,
+        steps: int | None = None,
+        temperature: float | None = None,
+        seed: int | None = None,
     ) -> Audio:
         """Speak ``text`` (inline emotion markup or SSML) with ``emotion`` as the default.
 
@@ -150,15 +188,25 @@ class SpeechSynthesizer(ABC):
         ``duration`` (seconds) is met to within half a frame (hop / sample rate / 2); breaks
         keep their length and the other frames are shared among sentences in proportion to
         their natural lengths.
+
+        Flow-matching voices only (a regression voice raises `ControlError`): ``guidance`` w
+        scales the emotion (1 as trained, 0 none, 2-3 stronger; ``<emotion guidance=...>``
+        spans set their own), ``avoid`` names a label to steer away from with weight
+        ``avoid_guidance`` (default 1), ``steps`` and ``temperature`` override the voice's
+        sampler. ``seed`` fixes the sampling noise: the same seed gives the same audio, on
+        either backend and whether synthesized or streamed.
         """
         controls = SynthesisControls(speed, duration, pitch_shift, pitch_range, energy_scale)
+        flow = FlowControls(guidance, avoid, avoid_guidance, steps, temperature, seed)
+        sampling = self.flow_request(flow)
         marked = self.frontend.read(text, ssml=ssml, lenient=ssml_lenient)
         sentences = self.frontend.process(marked, _default_emotion(emotion, emotion_from))
         speaker_id = resolve_speaker(speaker, self.speakers)
+        guided = _Guided(flow, sampling)
         targets = None
         if controls.duration is not None:
-            targets = self._targets(controls.duration, sentences, speaker_id, controls)
-        audio = concatenate(list(self._render(sentences, speaker_id, controls, targets)))
+            targets = self._targets(controls.duration, sentences, speaker_id, controls, guided)
+        audio = concatenate(list(self._render(sentences, speaker_id, controls, targets, guided)))
         audio.ignored = list(marked.ignored)
         return audio
 
@@ -168,6 +216,7 @@ class SpeechSynthesizer(ABC):
         sentences: list[SentenceInput],
         speaker_id: int,
         controls: SynthesisControls,
+        guided: _Guided,
     ) -> list[int]:
         """Speech frames per sentence for an exact total ``duration`` (breaks set aside)."""
         total = round(duration * self.sample_rate / self.audio_config.hop_length)
@@ -178,7 +227,7 @@ class SpeechSynthesizer(ABC):
                 f"{duration:g} s, leaving too little for the speech; ask for a longer duration "
                 "or shorter breaks"
             )
-        natural = self._acoustic(sentences, speaker_id, controls)["mel_lengths"]
+        natural = self._acoustic(sentences, speaker_id, controls, None, guided)["mel_lengths"]
         return split_frames(total - paused, natural)
 
     @property
@@ -200,6 +249,12 @@ class SpeechSynthesizer(ABC):
         ssml: bool | None = None,
         ssml_lenient: bool = False,
         emotion_from: ClipPaths | None = None,
+        guidance: float | None = None,
+        avoid: str | None = None,
+        avoid_guidance: float | None = None,
+        steps: int | None = None,
+        temperature: float | None = None,
+        seed: int | None = None,
     ) -> Iterator[Audio]:
         """Yield `Audio` pieces as soon as they are ready; concatenated, they equal `synthesize`.
 
@@ -213,11 +268,15 @@ class SpeechSynthesizer(ABC):
         if duration is not None:
             raise ControlError("duration cannot be combined with streaming; use synthesize()")
         controls = SynthesisControls(speed, None, pitch_shift, pitch_range, energy_scale)
+        flow = FlowControls(guidance, avoid, avoid_guidance, steps, temperature, seed)
+        guided = _Guided(flow, self.flow_request(flow))
         marked = self.frontend.read(text, ssml=ssml, lenient=ssml_lenient)
         sentences = self.frontend.process(marked, _default_emotion(emotion, emotion_from))
         speaker_id = resolve_speaker(speaker, self.speakers)
         for index, sentence in enumerate(sentences):
-            chunks = self._stream_sentence(sentence, speaker_id, controls, first=index == 0)
+            chunks = self._stream_sentence(
+                sentence, speaker_id, controls, first=index == 0, guided=guided.at(index)
+            )
             for number, part in enumerate(chunks):
                 # What lenient reading skipped is reported once, with the first piece.
                 part.ignored = list(marked.ignored) if index == 0 and number == 0 else []
@@ -229,17 +288,24 @@ class SpeechSynthesizer(ABC):
         speaker_id: int,
         controls: SynthesisControls,
         targets: list[int] | None = None,
+        guided: _Guided | None = None,
     ) -> dict[str, list]:
         """Run the acoustic model over sentences in bounded batches; returns per-row arrays."""
+        guided = guided or _Guided(FlowControls(), self.flow_request(FlowControls()))
         results: dict[str, list] = {"mel": [], "mel_lengths": [], "durations": []}
         for start in range(0, len(sentences), BATCH_SENTENCES):
             chunk = sentences[start : start + BATCH_SENTENCES]
             chunk_targets = targets[start : start + BATCH_SENTENCES] if targets else None
-            out = self.run_acoustic(
-                build_inputs(
-                    chunk, self.labels, speaker_id, controls, chunk_targets, sentence_scales(chunk)
-                )
+            inputs = build_inputs(
+                chunk,
+                self.labels,
+                speaker_id,
+                controls,
+                chunk_targets,
+                sentence_scales(chunk),
+                guided.controls,
             )
+            out = self.run_guided(inputs, guided.at(start).run)
             for row, sentence in enumerate(chunk):
                 frames = int(out["mel_lengths"][row])
                 results["mel"].append(out["mel"][row, :, :frames])
@@ -247,8 +313,20 @@ class SpeechSynthesizer(ABC):
                 results["durations"].append(out["durations"][row, : len(sentence.phoneme_ids)])
         return results
 
-    def _render(self, sentences, speaker_id, controls, targets) -> Iterator[Audio]:
-        acoustic = self._acoustic(sentences, speaker_id, controls, targets)
+    def run_guided(self, inputs: dict[str, np.ndarray], run: FlowRun | None) -> dict:
+        """`run_acoustic`, after refusing markup guidance on a regression voice."""
+        if run is None:
+            spans = inputs["guidance"]
+            if spans.size and bool((spans != 1.0).any()):
+                raise ControlError(
+                    f'<emotion guidance="..."> spans need a flow-matching voice; this voice\'s '
+                    f"decoder is {self.decoder_type}"
+                )
+            return self.run_acoustic(inputs)
+        return self.run_acoustic(inputs, run)
+
+    def _render(self, sentences, speaker_id, controls, targets, guided) -> Iterator[Audio]:
+        acoustic = self._acoustic(sentences, speaker_id, controls, targets, guided)
         for sentence, mel, durations in zip(
             sentences, acoustic["mel"], acoustic["durations"], strict=True
         ):
@@ -305,13 +383,34 @@ class SpeechSynthesizer(ABC):
         speaker_id: int,
         controls: SynthesisControls,
         first: bool,
+        guided: _Guided,
     ) -> Iterator[Audio]:
         plan = self.chunk_plan
         if plan is not None and not first:
             # Only the stream's first audio waits on the first chunk; later sentences are
             # vocoded while earlier audio plays, so they take big chunks (less overlap work).
             plan = replace(plan, first_frames=plan.max_frames)
-        acoustic = self._acoustic([sentence], speaker_id, controls)
+        acoustic = self._acoustic([sentence], speaker_id, controls, None, guided)
         yield from self._sentence_pieces(
             sentence, acoustic["mel"][0], acoustic["durations"][0], plan
         )
+
+
+class _Guided:
+    """A request's flow controls, its resolved sampling (None: regression voice) and the
+    index of the first sentence they apply to (so each sentence draws its own noise)."""
+
+    def __init__(self, controls: FlowControls, sampling: FlowSampling | None, first: int = 0):
+        self.controls = controls
+        self.sampling = sampling
+        self.first = first
+
+    def at(self, offset: int) -> _Guided:
+        """The same request from sentence ``first + offset`` on."""
+        return _Guided(self.controls, self.sampling, self.first + offset)
+
+    @property
+    def run(self) -> FlowRun | None:
+        if self.sampling is None:
+            return None
+        return FlowRun(self.sampling, self.controls.seed, self.first)

@@ -24,12 +24,12 @@ from typing import Any
 
 import numpy as np
 
+from emotts.emotion.syntax import GUIDANCE_RANGE
 from emotts.errors import ControlError
 
 SOLVERS = ("euler", "midpoint")
 STEPS_RANGE = (1, 50)
 TEMPERATURE_RANGE = (0.0, 2.0)
-GUIDANCE_RANGE = (-2.0, 6.0)
 AVOID_GUIDANCE_RANGE = (0.0, 4.0)
 # The passes of a guided step, in the order their conditions are stacked.
 PASSES = ("emotion", "null", "avoid")
@@ -57,6 +57,74 @@ class FlowSampling:
         check_number("temperature", self.temperature, *TEMPERATURE_RANGE)
         if self.solver not in SOLVERS:
             raise ControlError(f"unknown solver {self.solver!r}; accepted: {', '.join(SOLVERS)}")
+
+
+@dataclass(frozen=True)
+class FlowControls:
+    """What a request asks of a flow voice's sampler (every field None: the voice's defaults).
+
+    guidance: emotion guidance w for the whole text (markup spans may set their own).
+    avoid: a label to steer away from (negative guidance), with weight ``avoid_guidance``
+        (None: 1 when ``avoid`` is given).
+    steps, temperature: override the voice's `FlowSampling` defaults.
+    seed: the noise seed; the same seed gives the same audio (None: fresh noise each call).
+    """
+
+    guidance: float | None = None
+    avoid: str | None = None
+    avoid_guidance: float | None = None
+    steps: int | None = None
+    temperature: float | None = None
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.guidance is not None:
+            check_number("guidance", self.guidance, *GUIDANCE_RANGE)
+        if self.avoid is not None and not (isinstance(self.avoid, str) and self.avoid.strip()):
+            raise ControlError(f"avoid must be an emotion label such as 'sad'; got {self.avoid!r}")
+        if self.avoid_guidance is not None:
+            if self.avoid is None:
+                raise ControlError("avoid_guidance is set but no avoid label is given")
+            check_number("avoid_guidance", self.avoid_guidance, *AVOID_GUIDANCE_RANGE)
+        if self.steps is not None or self.temperature is not None:
+            FlowSampling(  # validates both
+                1 if self.steps is None else self.steps,
+                1.0 if self.temperature is None else self.temperature,
+            )
+        check_seed(self.seed)
+
+    @property
+    def flow_only(self) -> list[str]:
+        """The settings given that only a flow decoder can honour (the seed is not one: a
+        regression voice is deterministic, so any seed reproduces it)."""
+        names = ("guidance", "avoid", "avoid_guidance", "steps", "temperature")
+        return [name for name in names if getattr(self, name) is not None]
+
+    @property
+    def negative_guidance(self) -> float:
+        """w_neg: 0 without an avoided label, else ``avoid_guidance`` (default 1)."""
+        if self.avoid is None:
+            return 0.0
+        return 1.0 if self.avoid_guidance is None else float(self.avoid_guidance)
+
+    def sampling(self, default: FlowSampling) -> FlowSampling:
+        """The voice's default sampling with this request's steps and temperature."""
+        return FlowSampling(
+            default.steps if self.steps is None else self.steps,
+            default.temperature if self.temperature is None else self.temperature,
+            default.solver,
+        )
+
+
+@dataclass(frozen=True)
+class FlowRun:
+    """One acoustic call of a flow voice: its sampling, the noise seed (None: fresh) and the
+    index in the text of the batch's first sentence (row b draws the noise of sentence
+    ``first_sentence + b``, `batch_noise`)."""
+
+    sampling: FlowSampling
+    seed: int | None = None
+    first_sentence: int = 0
 
 
 def check_number(name: str, value: float, low: float, high: float) -> float:
@@ -95,6 +163,16 @@ def solve(velocity: Callable[[Any, float], Any], noise: Any, sampling: FlowSampl
             half = x + (0.5 * dt) * velocity(x, t)
             x = x + dt * velocity(half, t + 0.5 * dt)
     return x
+
+
+def active_passes(conditions: Any, coefficients: Any) -> tuple[Any, Any]:
+    """Drop the guidance passes whose coefficient is zero on every frame (the first, the
+    emotion pass, is always kept): plain conditional synthesis then costs one network call.
+
+    conditions: [P, B, T, C]; coefficients: [P, B, T] (numpy arrays or torch tensors).
+    """
+    kept = [p for p in range(coefficients.shape[0]) if p == 0 or bool((coefficients[p] != 0).any())]
+    return conditions[kept], coefficients[kept]
 
 
 def sentence_noise(seed: int | None, sentence_index: int, n_mels: int, frames: int) -> np.ndarray:

@@ -155,7 +155,9 @@ def train(
     cache = cache or prepare_cache(config, workers, progress)
     stats = cache.stats
     model_dict = model_config(config, stats)
-    if init_from is not None and not paths.last_checkpoint.is_file():
+    if init_from is not None:
+        # Also when resuming: the run's weights live in the voice's normalized units, and a
+        # grown or regenerated corpus (whose cache gives other statistics) must not change them.
         model_dict = adopt_voice_statistics(model_dict, init_from)
 
     train_set = CachedDataset(

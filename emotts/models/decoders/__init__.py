@@ -1,5 +1,8 @@
 """Mel decoders chosen by configuration: ``decoder: {type: convnext, layers: 6, ...}``.
 
+``convnext`` regresses the mel (L1); ``flow`` samples it by conditional flow matching with
+emotion guidance (docs/flow-decoder.md).
+
 A decoder class takes the sizes the acoustic model decides (``channels``: H of the frames,
 ``condition_dim``: C, ``n_mels``, and ``emotion_dim`` if it asks for it: the first channels of
 the condition that are the emotion) and its own options by keyword, every option with a
@@ -14,8 +17,9 @@ import inspect
 from emotts.errors import ConfigError
 from emotts.models.decoders.base import MelDecoder
 from emotts.models.decoders.convnext import ConvNeXtDecoder
+from emotts.models.decoders.flow import FlowDecoder
 
-DECODERS: dict[str, type[MelDecoder]] = {"convnext": ConvNeXtDecoder}
+DECODERS: dict[str, type[MelDecoder]] = {"convnext": ConvNeXtDecoder, "flow": FlowDecoder}
 DEFAULT_DECODER = "convnext"
 # Sizes the acoustic model passes itself; not settable in the decoder section.
 _MODEL_SIZES = ("channels", "condition_dim", "n_mels", "emotion_dim")

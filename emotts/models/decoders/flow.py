@@ -147,13 +147,23 @@ class FlowDecoder(MelDecoder):
         guidance: torch.Tensor | None = None,
         avoid_condition: torch.Tensor | None = None,
         avoid_guidance: torch.Tensor | None = None,
+        *,
+        keep_all: bool = False,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """The passes a guided step needs: (conditions [P, B, T, C], coefficients [P, B, T]).
 
         guidance: [B, T] w (None: 1); avoid_condition: [B, T, C] the avoided emotion's
         condition; avoid_guidance: [B, T] w_neg (None: 0). Passes whose coefficient is zero on
-        every frame are left out, so plain conditional synthesis is a single pass.
+        every frame are left out, so plain conditional synthesis is a single pass; with
+        ``keep_all`` (an exported graph, whose shapes cannot depend on values) all three are
+        returned and `emotts.synthesis.sampling.active_passes` drops them later.
         """
+        if keep_all:
+            if avoid_condition is None or guidance is None or avoid_guidance is None:
+                raise ValueError("keep_all needs guidance, avoid_condition and avoid_guidance")
+            w, w_neg = guidance.to(condition.dtype), avoid_guidance.to(condition.dtype)
+            conditions = (condition, self.null_condition(condition), avoid_condition)
+            return torch.stack(conditions), torch.stack(guidance_coefficients(w, w_neg))
         ones = torch.ones(condition.shape[:2], dtype=condition.dtype, device=condition.device)
         w = ones if guidance is None else guidance.to(condition.dtype)
         w_neg = ones * 0.0 if avoid_guidance is None else avoid_guidance.to(condition.dtype)
@@ -195,12 +205,30 @@ class FlowDecoder(MelDecoder):
                 pass the same noise for the same rendering.
             sampling: steps, temperature and solver (None: the voice's defaults).
         """
-        sampling = sampling or self.default_sampling
-        if noise is None:
-            noise = torch.randn(frames.shape[0], self.n_mels, frames.shape[1], device=frames.device)
         conditions, coefficients = self.guidance_passes(
             condition, guidance, avoid_condition, avoid_guidance
         )
+        return self.sample(frames, mask, conditions, coefficients, noise=noise, sampling=sampling)
+
+    def sample(
+        self,
+        frames: torch.Tensor,
+        mask: torch.Tensor,
+        conditions: torch.Tensor,
+        coefficients: torch.Tensor,
+        *,
+        noise: torch.Tensor | None = None,
+        sampling: FlowSampling | None = None,
+    ) -> torch.Tensor:
+        """Sample a mel [B, n_mels, T] from prepared passes (`guidance_passes`).
+
+        Args:
+            frames: [B, T, H]; mask: [B, T]; conditions: [P, B, T, C]; coefficients: [P, B, T].
+            noise, sampling: as in `generate`.
+        """
+        sampling = sampling or self.default_sampling
+        if noise is None:
+            noise = torch.randn(frames.shape[0], self.n_mels, frames.shape[1], device=frames.device)
         keep = mask.unsqueeze(1).to(frames.dtype)
 
         def velocity(x: torch.Tensor, t: float) -> torch.Tensor:

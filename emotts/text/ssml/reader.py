@@ -41,7 +41,7 @@ ELEMENT_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "phoneme": ("ph", "alphabet"),
     "lang": (_LANG,),
     "mark": ("name",),
-    "emotion": ("name", "mix", "adv", "intensity"),
+    "emotion": ("name", "mix", "adv", "intensity", "guidance"),
 }
 _EMPTY_ELEMENTS = ("break", "mark")
 _TEXT_ONLY_ELEMENTS = ("say-as", "sub", "phoneme")
