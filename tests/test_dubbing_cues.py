@@ -284,3 +284,24 @@ def test_ducking_ramps_down_before_speech_and_up_after():
     assert 1.0 > gain[960] > gain[990] > floor - 1e-6  # 50 ms look-ahead ramp down
     assert floor < gain[1300] < gain[1450] < 1.0  # 300 ms ramp back up
     assert gain[1500:] == pytest.approx(1.0)
+
+
+def test_vtt_cue_with_several_voices_becomes_one_cue_per_turn(tmp_path):
+    path = tmp_path / "film.vtt"
+    path.write_text(
+        "WEBVTT\n\n00:01.000 --> 00:04.000\n[happy] <v Alice>Are you there?</v>\n"
+        "<v Bob>[sad] Yes.</v> <v Bob>I am.</v>\n\n00:05.000 --> 00:06.000\n<v Alice>Good.\n",
+        encoding="utf-8",
+    )
+    alice, bob, last = load_cues(path)
+    assert (alice.number, alice.part, alice.voice, alice.text) == (
+        1,
+        1,
+        "Alice",
+        "[happy] Are you there?",
+    )
+    assert (bob.number, bob.part, bob.voice, bob.text) == (1, 2, "Bob", "[sad] Yes. I am.")
+    # In turn, sharing the window in proportion to what each says (14 and 10 characters).
+    assert (alice.start, alice.end, bob.start, bob.end) == (1.0, 2.75, 2.75, 4.0)
+    assert "part 1 of 2" in alice.notes[0] and alice.where() == "cue 1 part 1 (line 3)"
+    assert (last.number, last.part, last.voice) == (2, None, "Alice")
