@@ -295,3 +295,22 @@ def test_vtt_cue_with_several_voices_is_spoken_in_turn_by_their_speakers(voice, 
     same = Dubber(voice, fit="exact", cast="Alice=a,Bob=a").render(load_cues(vtt)).samples
     assert turn_difference(track.samples) > 0.1
     assert turn_difference(same) < 0.3 * turn_difference(track.samples)
+
+
+def test_inline_emotion_markup_changes_the_speech_and_word_vtt_has_track_times(voice, tmp_path):
+    plain = "Stay right here with me."
+    marked = 'Stay <emotion name="angry" intensity="1.5">right here</emotion> with me.'
+    cues = parse_cues(_srt((1.0, 3.0, plain), (4.0, 6.0, marked)), "srt")
+    track = Dubber(voice, fit="exact").render(cues)
+    a, b = (track.samples[round(s * RATE) : round((s + 2.0) * RATE)] for s in (1.0, 4.0))
+    assert np.abs(a - b).mean() > 0.05 * np.abs(a).mean()  # the markup reached the model
+    assert track.report[1].text == marked and track.report[1].status == "spoken"
+    import webvtt
+
+    path = track.save_word_subtitles(tmp_path / "words.vtt")
+    captions = webvtt.read(str(path)).captions
+    words = [c.text for c in captions]
+    assert words == ["Stay", "right", "here", "with", "me"] * 2
+    for caption in captions[5:]:  # the second cue's words lie in its window, in track time
+        start, end = (t.in_milliseconds() / 1000 for t in (caption.start_time, caption.end_time))
+        assert 4.0 - 1e-3 <= start < end <= 6.0 + 1e-3
