@@ -69,6 +69,12 @@ def register(subparsers) -> None:
         help="emotion intensity: 0 neutral, 1 as trained, up to 2; down to -1 flips",
     )
     parser.add_argument(
+        "--raw-intensity",
+        action="store_true",
+        help="send intensities to the model as given, without the voice's intensity "
+        "calibration (the behaviour before calibration)",
+    )
+    parser.add_argument(
         "--adv", help="arousal,dominance,valence each in [-1, 1], e.g. 0.7,0.2,-0.5"
     )
     parser.add_argument("-s", "--speaker", help="speaker name or index (multi-speaker voices)")
@@ -229,15 +235,14 @@ def run(args) -> int:
     if not args.ssml and not looks_like_ssml(text):
         # `auto` reads emotts markup only (issue 16); SSML input is parsed by the synthesizer.
         _print_inferred(text, emotion)
-    voice = load_voice(
-        args.voice, backend=args.backend, vocoder=args.vocoder, threads=args.threads
-    )
+    voice = load_voice(args.voice, backend=args.backend, vocoder=args.vocoder, threads=args.threads)
     options = dict(
         speaker=args.speaker,
         **prosody,
         pitch_range=args.pitch_range,
         ssml=True if args.ssml else None,
         ssml_lenient=args.ssml_lenient,
+        raw_intensity=args.raw_intensity,
     )
     if args.stream:
         if args.duration is not None:

@@ -154,6 +154,8 @@ def voice_description(config: dict, model: AcousticModel) -> dict:
     """The voice.json content (everything the runtime needs besides the graphs)."""
     labels = list(model.config.labels)
     defaults = SynthesisControls()
+    # The intensity calibration travels unchanged: both backends apply it to the inputs.
+    calibration = {"calibration": config["calibration"]} if "calibration" in config else {}
     return {
         "format": ONNX_VOICE_FORMAT,
         "version": ONNX_VOICE_VERSION,
@@ -180,7 +182,7 @@ def voice_description(config: dict, model: AcousticModel) -> dict:
         "inputs": list(ACOUSTIC_INPUTS),
         "outputs": list(ACOUSTIC_OUTPUTS),
         "graphs": {"acoustic": ACOUSTIC_FILE, "vocoder": VOCODER_FILE},
-    }
+    } | calibration
 
 
 def export_voice(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from emotts.emotion.calibration import IntensityCalibration
 from emotts.emotion.control import build_control
 from emotts.errors import ControlError
 from emotts.synthesis.controls import PITCH_RANGE_RANGE, PITCH_SHIFT_RANGE, SynthesisControls
@@ -122,6 +123,7 @@ def build_inputs(
     controls: SynthesisControls,
     target_frames: list[int] | None = None,
     duration_scales: list[np.ndarray] | None = None,
+    calibration: IntensityCalibration | None = None,
 ) -> dict[str, np.ndarray]:
     """Pad a list of `SentenceInput` into the named arrays the acoustic model takes.
 
@@ -130,6 +132,7 @@ def build_inputs(
         labels: the voice's emotion labels (column order of label_weights).
         target_frames: exact frames per sentence, or None for natural lengths.
         duration_scales: optional per-phoneme stretch per sentence.
+        calibration: the voice's intensity calibration, None for raw intensities.
     """
     length = max(len(s.phoneme_ids) for s in sentences)
     arrays = neutral_inputs(len(sentences), length, len(labels))
@@ -147,7 +150,7 @@ def build_inputs(
         n = len(sentence.phoneme_ids)
         arrays["phoneme_ids"][row, :n] = sentence.phoneme_ids
         arrays["phoneme_lengths"][row] = n
-        control = build_control(sentence.emotions, labels)
+        control = build_control(sentence.emotions, labels, calibration)
         for name in emotion_inputs:
             arrays[name][row, :n] = control[name]
         if duration_scales is not None:

@@ -14,6 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from emotts.audio.config import AudioConfig
+from emotts.emotion.calibration import IntensityCalibration
 from emotts.emotion.from_clip import ClipPaths
 from emotts.emotion.from_text import AutoEmotion, is_auto, parse_auto
 from emotts.emotion.spec import EmotionSpec, parse_emotion
@@ -77,6 +78,8 @@ class SpeechSynthesizer(ABC):
         language: espeak-ng voice for the phonemizer.
         symbols: the voice's phoneme symbol list.
         pitch: the voice's pitch statistics (for SSML pitch values in Hz), None if unknown.
+        calibration: the voice's intensity calibration (`IntensityCalibration`), None when
+            it has none (requested intensities then go to the model as they are).
     """
 
     def __init__(
@@ -85,9 +88,11 @@ class SpeechSynthesizer(ABC):
         language: str,
         symbols: list[str],
         pitch: PitchReference | None = None,
+        calibration: IntensityCalibration | None = None,
     ) -> None:
         self.audio_config = audio_config
         self.language = language
+        self.intensity_calibration = calibration
         self.frontend = TextFrontend(SymbolTable.from_list(symbols), language, pitch)
 
     @property
@@ -124,6 +129,10 @@ class SpeechSynthesizer(ABC):
     def sample_rate(self) -> int:
         return self.audio_config.sample_rate
 
+    def calibration_for(self, raw_intensity: bool) -> IntensityCalibration | None:
+        """The calibration a request uses: none with ``raw_intensity``, else the voice's."""
+        return None if raw_intensity else self.intensity_calibration
+
     def synthesize(
         self,
         text: str,
@@ -138,6 +147,7 @@ class SpeechSynthesizer(ABC):
         ssml: bool | None = None,
         ssml_lenient: bool = False,
         emotion_from: ClipPaths | None = None,
+        raw_intensity: bool = False,
     ) -> Audio:
         """Speak ``text`` (inline emotion markup or SSML) with ``emotion`` as the default.
 
@@ -150,15 +160,20 @@ class SpeechSynthesizer(ABC):
         ``duration`` (seconds) is met to within half a frame (hop / sample rate / 2); breaks
         keep their length and the other frames are shared among sentences in proportion to
         their natural lengths.
+        ``raw_intensity``: send intensities to the model as requested, ignoring the voice's
+        intensity calibration (the behaviour before calibration; see docs/emotion-control.md).
         """
         controls = SynthesisControls(speed, duration, pitch_shift, pitch_range, energy_scale)
         marked = self.frontend.read(text, ssml=ssml, lenient=ssml_lenient)
         sentences = self.frontend.process(marked, _default_emotion(emotion, emotion_from))
         speaker_id = resolve_speaker(speaker, self.speakers)
+        calibration = self.calibration_for(raw_intensity)
         targets = None
         if controls.duration is not None:
-            targets = self._targets(controls.duration, sentences, speaker_id, controls)
-        audio = concatenate(list(self._render(sentences, speaker_id, controls, targets)))
+            targets = self._targets(controls.duration, sentences, speaker_id, controls, calibration)
+        audio = concatenate(
+            list(self._render(sentences, speaker_id, controls, targets, calibration))
+        )
         audio.ignored = list(marked.ignored)
         return audio
 
@@ -168,6 +183,7 @@ class SpeechSynthesizer(ABC):
         sentences: list[SentenceInput],
         speaker_id: int,
         controls: SynthesisControls,
+        calibration: IntensityCalibration | None,
     ) -> list[int]:
         """Speech frames per sentence for an exact total ``duration`` (breaks set aside)."""
         total = round(duration * self.sample_rate / self.audio_config.hop_length)
@@ -178,7 +194,7 @@ class SpeechSynthesizer(ABC):
                 f"{duration:g} s, leaving too little for the speech; ask for a longer duration "
                 "or shorter breaks"
             )
-        natural = self._acoustic(sentences, speaker_id, controls)["mel_lengths"]
+        natural = self._acoustic(sentences, speaker_id, controls, None, calibration)["mel_lengths"]
         return split_frames(total - paused, natural)
 
     @property
@@ -200,6 +216,7 @@ class SpeechSynthesizer(ABC):
         ssml: bool | None = None,
         ssml_lenient: bool = False,
         emotion_from: ClipPaths | None = None,
+        raw_intensity: bool = False,
     ) -> Iterator[Audio]:
         """Yield `Audio` pieces as soon as they are ready; concatenated, they equal `synthesize`.
 
@@ -216,8 +233,11 @@ class SpeechSynthesizer(ABC):
         marked = self.frontend.read(text, ssml=ssml, lenient=ssml_lenient)
         sentences = self.frontend.process(marked, _default_emotion(emotion, emotion_from))
         speaker_id = resolve_speaker(speaker, self.speakers)
+        calibration = self.calibration_for(raw_intensity)
         for index, sentence in enumerate(sentences):
-            chunks = self._stream_sentence(sentence, speaker_id, controls, first=index == 0)
+            chunks = self._stream_sentence(
+                sentence, speaker_id, controls, calibration, first=index == 0
+            )
             for number, part in enumerate(chunks):
                 # What lenient reading skipped is reported once, with the first piece.
                 part.ignored = list(marked.ignored) if index == 0 and number == 0 else []
@@ -229,6 +249,7 @@ class SpeechSynthesizer(ABC):
         speaker_id: int,
         controls: SynthesisControls,
         targets: list[int] | None = None,
+        calibration: IntensityCalibration | None = None,
     ) -> dict[str, list]:
         """Run the acoustic model over sentences in bounded batches; returns per-row arrays."""
         results: dict[str, list] = {"mel": [], "mel_lengths": [], "durations": []}
@@ -237,7 +258,13 @@ class SpeechSynthesizer(ABC):
             chunk_targets = targets[start : start + BATCH_SENTENCES] if targets else None
             out = self.run_acoustic(
                 build_inputs(
-                    chunk, self.labels, speaker_id, controls, chunk_targets, sentence_scales(chunk)
+                    chunk,
+                    self.labels,
+                    speaker_id,
+                    controls,
+                    chunk_targets,
+                    sentence_scales(chunk),
+                    calibration,
                 )
             )
             for row, sentence in enumerate(chunk):
@@ -247,8 +274,8 @@ class SpeechSynthesizer(ABC):
                 results["durations"].append(out["durations"][row, : len(sentence.phoneme_ids)])
         return results
 
-    def _render(self, sentences, speaker_id, controls, targets) -> Iterator[Audio]:
-        acoustic = self._acoustic(sentences, speaker_id, controls, targets)
+    def _render(self, sentences, speaker_id, controls, targets, calibration) -> Iterator[Audio]:
+        acoustic = self._acoustic(sentences, speaker_id, controls, targets, calibration)
         for sentence, mel, durations in zip(
             sentences, acoustic["mel"], acoustic["durations"], strict=True
         ):
@@ -304,6 +331,7 @@ class SpeechSynthesizer(ABC):
         sentence: SentenceInput,
         speaker_id: int,
         controls: SynthesisControls,
+        calibration: IntensityCalibration | None,
         first: bool,
     ) -> Iterator[Audio]:
         plan = self.chunk_plan
@@ -311,7 +339,7 @@ class SpeechSynthesizer(ABC):
             # Only the stream's first audio waits on the first chunk; later sentences are
             # vocoded while earlier audio plays, so they take big chunks (less overlap work).
             plan = replace(plan, first_frames=plan.max_frames)
-        acoustic = self._acoustic([sentence], speaker_id, controls)
+        acoustic = self._acoustic([sentence], speaker_id, controls, None, calibration)
         yield from self._sentence_pieces(
             sentence, acoustic["mel"][0], acoustic["durations"][0], plan
         )
