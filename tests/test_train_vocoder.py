@@ -8,9 +8,9 @@ import pytest
 import yaml
 
 from emotts.errors import ConfigError
+from emotts.train.log_summary import read_training_log
 from emotts.train.vocoder_config import load_vocoder_config, vocoder_config_from_dict
 from emotts.train.vocoder_run import train_vocoder
-from emotts.train.log_summary import read_training_log
 from vocoders import VocosVocoder
 
 

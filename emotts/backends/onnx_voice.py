@@ -80,6 +80,7 @@ class OnnxVoice(SpeechSynthesizer):
             PitchReference.from_log_stats(pitch["log_f0_mean"], pitch["log_f0_std"])
             if pitch
             else None,
+            voice_config.calibration,
         )
         self.voice_config = voice_config
         self.config = voice_config.document

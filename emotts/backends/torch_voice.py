@@ -28,6 +28,7 @@ class Voice(SpeechSynthesizer):
             voice_config.language,
             voice_config.symbols,
             PitchReference.from_log_stats(model.config.pitch_mean, model.config.pitch_std),
+            voice_config.calibration,
         )
         self.config = voice_config.document
         self.model = model

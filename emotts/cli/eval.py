@@ -3,12 +3,14 @@
 emotts eval --voice V --sentences FILE --out DIR [--reference MANIFEST] [--judge PATH] [--quick]
 emotts eval judge-fit --manifest M --out judge/ [--splits judge]
 emotts eval ceiling --manifest M --out DIR [--judge PATH] [--splits test] [--copy-synthesis VOCODER]
+emotts eval calibrate --voice V [--out DIR] [--write-voice] [--fit-sentences N] [--heldout-sentences N]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 
 JUDGE_HELP = (
     "emotion judge folder (from judge-fit); default: the bundled judge fitted on the "
@@ -58,6 +60,44 @@ def _run_vocoders(args: argparse.Namespace) -> int:
     )
     print(json.dumps(report, indent=2))
     print(f"written to {args.out}/vocoders.json and {args.out}/spectrograms.png")
+    return 0
+
+
+def _numbers(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a comma-separated list of numbers, e.g. 0,0.5,1"
+        ) from None
+
+
+def _run_calibrate(args: argparse.Namespace) -> int:
+    from emotts.eval.calibrate import CalibrationGrid, run_calibration
+    from emotts.eval.judge import resolve_judge_path
+
+    grid = CalibrationGrid(args.fit_sentences, args.heldout_sentences, args.knots, args.levels)
+    out = args.out or f"runs/calibrate/{Path(args.voice or 'default').name}"
+    print(f"calibrating {args.voice or 'the default voice'}; writing to {out}")
+    report = run_calibration(
+        args.voice,
+        out,
+        resolve_judge_path(args.judge),
+        grid,
+        args.sentences,
+        args.write_voice,
+        args.threads,
+    )
+    for name in ("before", "after"):
+        section = report[name]
+        spread = ", ".join(f"{k}: {v:.3f}" for k, v in section["spread"].items() if float(k))
+        rho = section["mean_spearman"]
+        print(
+            f"{name}: spread across labels {spread}; mean Spearman {rho if rho is None else round(rho, 3)}"
+        )
+    print(f"calibration written to {out}/calibration.json, figures to {out}/report.md")
+    if "written_to" in report:
+        print(f"the voice now uses it: {report['written_to']}")
     return 0
 
 
@@ -118,6 +158,38 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     compare.add_argument("--per-speaker", type=int, default=4)
     compare.set_defaults(func=_run_vocoders)
+
+    calibrate = nested.add_parser(
+        "calibrate",
+        help="fit the voice's intensity calibration with the judge (before/after on held-out)",
+    )
+    calibrate.add_argument("--voice", help="voice directory or name (default voice)")
+    calibrate.add_argument("--out", help="output folder (default: runs/calibrate/VOICE)")
+    calibrate.add_argument("--judge", help=JUDGE_HELP)
+    calibrate.add_argument("--sentences", help="sentence file (default: the bundled one)")
+    calibrate.add_argument("--fit-sentences", type=int, default=3, help="default 3")
+    calibrate.add_argument(
+        "--heldout-sentences", type=int, default=3, help="default 3; 12 is the full eval grid"
+    )
+    calibrate.add_argument(
+        "--knots",
+        type=_numbers,
+        default=(0.0, 0.5, 1.0, 1.5, 2.0),
+        help="model intensities rendered for the fit, from 0 to 2 (default 0,0.5,1,1.5,2)",
+    )
+    calibrate.add_argument(
+        "--levels",
+        type=_numbers,
+        default=(0.0, 0.5, 1.0),
+        help="requested intensities of the held-out check (default 0,0.5,1)",
+    )
+    calibrate.add_argument(
+        "--write-voice",
+        action="store_true",
+        help="store the fitted maps in the voice's config.json / voice.json",
+    )
+    calibrate.add_argument("--threads", type=int, help="CPU threads for synthesis")
+    calibrate.set_defaults(func=_run_calibrate)
 
     ceiling = nested.add_parser("ceiling", help="metrics on the reference recordings")
     ceiling.add_argument("--manifest", required=True)

@@ -69,6 +69,12 @@ def register(subparsers) -> None:
         help="emotion intensity: 0 neutral, 1 as trained, up to 2; down to -1 flips",
     )
     parser.add_argument(
+        "--raw-intensity",
+        action="store_true",
+        help="send intensities to the model as given, without the voice's intensity "
+        "calibration (the behaviour before calibration)",
+    )
+    parser.add_argument(
         "--adv", help="arousal,dominance,valence each in [-1, 1], e.g. 0.7,0.2,-0.5"
     )
     parser.add_argument("-s", "--speaker", help="speaker name or index (multi-speaker voices)")
@@ -263,6 +269,7 @@ def run(args) -> int:
         steps=args.flow_steps,
         temperature=args.temperature,
         seed=args.seed,
+        raw_intensity=args.raw_intensity,
     )
     if args.stream:
         if args.duration is not None:

@@ -11,18 +11,24 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from emotts.emotion.calibration import IntensityCalibration
 from emotts.emotion.labels import canonical_label
 from emotts.emotion.spec import EmotionSpec
 from emotts.errors import EmotionSpecError
 
 
-def build_control(specs: Sequence[EmotionSpec], labels: Sequence[str]) -> dict[str, np.ndarray]:
+def build_control(
+    specs: Sequence[EmotionSpec],
+    labels: Sequence[str],
+    calibration: IntensityCalibration | None = None,
+) -> dict[str, np.ndarray]:
     """One row per spec (per phoneme), float32:
 
     - ``label_weights[T, K]``: blend weights in the voice's label order (zeros for ADV rows);
     - ``adv[T, 3]``: (arousal, dominance, valence) for ADV rows, zeros otherwise;
     - ``use_adv[T]``: 1.0 where the spec is an ADV vector, 0.0 where it is label weights;
-    - ``intensity[T]``.
+    - ``intensity[T]``: the requested intensity, or with ``calibration`` the voice's model
+      intensity for it (`IntensityCalibration.apply`, which also re-weights blends).
 
     ``labels`` are the voice's labels (aliases accepted); a spec using a label the voice lacks
     raises :class:`EmotionSpecError` naming the voice's labels.
@@ -43,12 +49,15 @@ def build_control(specs: Sequence[EmotionSpec], labels: Sequence[str]) -> dict[s
     for row, spec in enumerate(specs):
         if not isinstance(spec, EmotionSpec):
             raise EmotionSpecError(f"control row {row} is not an EmotionSpec: {spec!r}")
-        control["intensity"][row] = spec.intensity
+        weights, intensity = (
+            (spec.weights, spec.intensity) if calibration is None else calibration.apply(spec)
+        )
+        control["intensity"][row] = intensity
         if spec.adv is not None:
             control["adv"][row] = spec.adv
             control["use_adv"][row] = 1.0
             continue
-        for label, weight in spec.weights or ():
+        for label, weight in weights or ():
             if label not in columns:
                 raise EmotionSpecError(
                     f"emotion {str(spec)!r} (row {row}) uses label {label!r}, which this voice "

@@ -185,6 +185,8 @@ def voice_description(config: dict, model: AcousticModel) -> dict:
     """The voice.json content (everything the runtime needs besides the graphs)."""
     labels = list(model.config.labels)
     defaults = SynthesisControls()
+    # The intensity calibration travels unchanged: both backends apply it to the inputs.
+    calibration = {"calibration": config["calibration"]} if "calibration" in config else {}
     return {
         "format": ONNX_VOICE_FORMAT,
         "version": ONNX_VOICE_VERSION,
@@ -216,7 +218,7 @@ def voice_description(config: dict, model: AcousticModel) -> dict:
             **({"flow": FLOW_FILE} if isinstance(model.decoder, FlowDecoder) else {}),
         },
         **_flow_description(model),
-    }
+    } | calibration
 
 
 def _flow_description(model: AcousticModel) -> dict:

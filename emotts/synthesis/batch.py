@@ -84,6 +84,7 @@ def _run_rows(
             SynthesisControls(),
             [rows[i][3] for i in picked],
             sentence_scales(sentences),
+            calibration=synth.intensity_calibration,
         )
         inputs["speaker_ids"] = np.asarray([rows[i][1] for i in picked], np.int64)
         for name in _ROW_CONTROLS:

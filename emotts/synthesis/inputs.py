@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from emotts.emotion.calibration import IntensityCalibration
 from emotts.emotion.control import build_control
 from emotts.emotion.spec import EmotionSpec
 from emotts.errors import ControlError
@@ -158,6 +159,7 @@ def build_inputs(
     target_frames: list[int] | None = None,
     duration_scales: list[np.ndarray] | None = None,
     flow: FlowControls | None = None,
+    calibration: IntensityCalibration | None = None,
 ) -> dict[str, np.ndarray]:
     """Pad a list of `SentenceInput` into the named arrays the acoustic model takes.
 
@@ -168,6 +170,7 @@ def build_inputs(
         duration_scales: optional per-phoneme stretch per sentence.
         flow: guidance and the avoided label (None: neutral guidance inputs); a markup span's
             own ``guidance=`` wins over ``flow.guidance`` on its phonemes.
+        calibration: the voice's intensity calibration, None for raw intensities.
     """
     length = max(len(s.phoneme_ids) for s in sentences)
     arrays = neutral_inputs(len(sentences), length, len(labels))
@@ -185,7 +188,7 @@ def build_inputs(
         n = len(sentence.phoneme_ids)
         arrays["phoneme_ids"][row, :n] = sentence.phoneme_ids
         arrays["phoneme_lengths"][row] = n
-        control = build_control(sentence.emotions, labels)
+        control = build_control(sentence.emotions, labels, calibration)
         for name in emotion_inputs:
             arrays[name][row, :n] = control[name]
         if duration_scales is not None:

@@ -14,6 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from emotts.audio.config import AudioConfig
+from emotts.emotion.calibration import IntensityCalibration
 from emotts.emotion.from_clip import ClipPaths
 from emotts.emotion.from_text import AutoEmotion, is_auto, parse_auto
 from emotts.emotion.spec import EmotionSpec, parse_emotion
@@ -78,6 +79,8 @@ class SpeechSynthesizer(ABC):
         language: espeak-ng voice for the phonemizer.
         symbols: the voice's phoneme symbol list.
         pitch: the voice's pitch statistics (for SSML pitch values in Hz), None if unknown.
+        calibration: the voice's intensity calibration (`IntensityCalibration`), None when
+            it has none (requested intensities then go to the model as they are).
     """
 
     def __init__(
@@ -86,9 +89,11 @@ class SpeechSynthesizer(ABC):
         language: str,
         symbols: list[str],
         pitch: PitchReference | None = None,
+        calibration: IntensityCalibration | None = None,
     ) -> None:
         self.audio_config = audio_config
         self.language = language
+        self.intensity_calibration = calibration
         self.frontend = TextFrontend(SymbolTable.from_list(symbols), language, pitch)
 
     @property
@@ -156,6 +161,10 @@ class SpeechSynthesizer(ABC):
     def sample_rate(self) -> int:
         return self.audio_config.sample_rate
 
+    def calibration_for(self, raw_intensity: bool) -> IntensityCalibration | None:
+        """The calibration a request uses: none with ``raw_intensity``, else the voice's."""
+        return None if raw_intensity else self.intensity_calibration
+
     def synthesize(
         self,
         text: str,
@@ -176,6 +185,7 @@ class SpeechSynthesizer(ABC):
         steps: int | None = None,
         temperature: float | None = None,
         seed: int | None = None,
+        raw_intensity: bool = False,
     ) -> Audio:
         """Speak ``text`` (inline emotion markup or SSML) with ``emotion`` as the default.
 
@@ -195,6 +205,8 @@ class SpeechSynthesizer(ABC):
         ``avoid_guidance`` (default 1), ``steps`` and ``temperature`` override the voice's
         sampler. ``seed`` fixes the sampling noise: the same seed gives the same audio, on
         either backend and whether synthesized or streamed.
+        ``raw_intensity``: send intensities to the model as requested, ignoring the voice's
+        intensity calibration (the behaviour before calibration; see docs/emotion-control.md).
         """
         controls = SynthesisControls(speed, duration, pitch_shift, pitch_range, energy_scale)
         flow = FlowControls(guidance, avoid, avoid_guidance, steps, temperature, seed)
@@ -203,10 +215,15 @@ class SpeechSynthesizer(ABC):
         sentences = self.frontend.process(marked, _default_emotion(emotion, emotion_from))
         speaker_id = resolve_speaker(speaker, self.speakers)
         guided = _Guided(flow, sampling)
+        calibration = self.calibration_for(raw_intensity)
         targets = None
         if controls.duration is not None:
-            targets = self._targets(controls.duration, sentences, speaker_id, controls, guided)
-        audio = concatenate(list(self._render(sentences, speaker_id, controls, targets, guided)))
+            targets = self._targets(
+                controls.duration, sentences, speaker_id, controls, guided, calibration
+            )
+        audio = concatenate(
+            list(self._render(sentences, speaker_id, controls, targets, guided, calibration))
+        )
         audio.ignored = list(marked.ignored)
         return audio
 
@@ -217,6 +234,7 @@ class SpeechSynthesizer(ABC):
         speaker_id: int,
         controls: SynthesisControls,
         guided: _Guided,
+        calibration: IntensityCalibration | None,
     ) -> list[int]:
         """Speech frames per sentence for an exact total ``duration`` (breaks set aside)."""
         total = round(duration * self.sample_rate / self.audio_config.hop_length)
@@ -227,7 +245,8 @@ class SpeechSynthesizer(ABC):
                 f"{duration:g} s, leaving too little for the speech; ask for a longer duration "
                 "or shorter breaks"
             )
-        natural = self._acoustic(sentences, speaker_id, controls, None, guided)["mel_lengths"]
+        natural = self._acoustic(sentences, speaker_id, controls, None, guided, calibration)
+        natural = natural["mel_lengths"]
         return split_frames(total - paused, natural)
 
     @property
@@ -255,6 +274,7 @@ class SpeechSynthesizer(ABC):
         steps: int | None = None,
         temperature: float | None = None,
         seed: int | None = None,
+        raw_intensity: bool = False,
     ) -> Iterator[Audio]:
         """Yield `Audio` pieces as soon as they are ready; concatenated, they equal `synthesize`.
 
@@ -273,9 +293,15 @@ class SpeechSynthesizer(ABC):
         marked = self.frontend.read(text, ssml=ssml, lenient=ssml_lenient)
         sentences = self.frontend.process(marked, _default_emotion(emotion, emotion_from))
         speaker_id = resolve_speaker(speaker, self.speakers)
+        calibration = self.calibration_for(raw_intensity)
         for index, sentence in enumerate(sentences):
             chunks = self._stream_sentence(
-                sentence, speaker_id, controls, first=index == 0, guided=guided.at(index)
+                sentence,
+                speaker_id,
+                controls,
+                calibration,
+                first=index == 0,
+                guided=guided.at(index),
             )
             for number, part in enumerate(chunks):
                 # What lenient reading skipped is reported once, with the first piece.
@@ -289,6 +315,7 @@ class SpeechSynthesizer(ABC):
         controls: SynthesisControls,
         targets: list[int] | None = None,
         guided: _Guided | None = None,
+        calibration: IntensityCalibration | None = None,
     ) -> dict[str, list]:
         """Run the acoustic model over sentences in bounded batches; returns per-row arrays."""
         guided = guided or _Guided(FlowControls(), self.flow_request(FlowControls()))
@@ -304,6 +331,7 @@ class SpeechSynthesizer(ABC):
                 chunk_targets,
                 sentence_scales(chunk),
                 guided.controls,
+                calibration,
             )
             out = self.run_guided(inputs, guided.at(start).run)
             for row, sentence in enumerate(chunk):
@@ -325,8 +353,10 @@ class SpeechSynthesizer(ABC):
             return self.run_acoustic(inputs)
         return self.run_acoustic(inputs, run)
 
-    def _render(self, sentences, speaker_id, controls, targets, guided) -> Iterator[Audio]:
-        acoustic = self._acoustic(sentences, speaker_id, controls, targets, guided)
+    def _render(
+        self, sentences, speaker_id, controls, targets, guided, calibration
+    ) -> Iterator[Audio]:
+        acoustic = self._acoustic(sentences, speaker_id, controls, targets, guided, calibration)
         for sentence, mel, durations in zip(
             sentences, acoustic["mel"], acoustic["durations"], strict=True
         ):
@@ -382,6 +412,7 @@ class SpeechSynthesizer(ABC):
         sentence: SentenceInput,
         speaker_id: int,
         controls: SynthesisControls,
+        calibration: IntensityCalibration | None,
         first: bool,
         guided: _Guided,
     ) -> Iterator[Audio]:
@@ -390,7 +421,7 @@ class SpeechSynthesizer(ABC):
             # Only the stream's first audio waits on the first chunk; later sentences are
             # vocoded while earlier audio plays, so they take big chunks (less overlap work).
             plan = replace(plan, first_frames=plan.max_frames)
-        acoustic = self._acoustic([sentence], speaker_id, controls, None, guided)
+        acoustic = self._acoustic([sentence], speaker_id, controls, None, guided, calibration)
         yield from self._sentence_pieces(
             sentence, acoustic["mel"][0], acoustic["durations"][0], plan
         )

@@ -2,17 +2,21 @@
 
 Both files carry the same facts in slightly different places (labels are under ``model`` in
 config.json and under ``emotion`` in voice.json); this type reads either, so every caller sees
-one set of audio settings, symbols, labels, speakers and vocoder. The ``audio`` section is the
-one source of truth for the mel settings: a model or vocoder that disagrees with it is refused.
+one set of audio settings, symbols, labels, speakers, vocoder and intensity calibration (the
+optional top-level ``calibration`` section, `emotts.emotion.calibration`, the same in both
+files). The ``audio`` section is the one source of truth for the mel settings: a model or
+vocoder that disagrees with it is refused.
 numpy/json only: reading a voice never imports torch.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from emotts.audio.config import AudioConfig
+from emotts.emotion.calibration import IntensityCalibration
 from emotts.errors import ConfigError
 from emotts.voices import read_voice_file
 
@@ -38,6 +42,20 @@ def _audio(section: object, path: Path) -> AudioConfig:
     return AudioConfig.from_dict(section)
 
 
+def _calibration(document: dict, path: Path, labels: list[str]) -> IntensityCalibration | None:
+    """The ``calibration`` section, None when absent; its labels must be the voice's."""
+    if "calibration" not in document:
+        return None
+    calibration = IntensityCalibration.from_dict(document["calibration"], f"{path}: calibration")
+    unknown = [label for label in calibration.labels if label not in labels]
+    if unknown:
+        raise ConfigError(
+            f"{path}: calibration has maps for {unknown}, which the voice does not have; "
+            f"the voice's labels: {labels} (re-fit with: emotts eval calibrate --voice V)"
+        )
+    return calibration
+
+
 def _field(document: dict, path: Path, *keys: str) -> object:
     """document[k1][k2]...; a ConfigError naming the dotted key when it is absent."""
     value: object = document
@@ -50,7 +68,8 @@ def _field(document: dict, path: Path, *keys: str) -> object:
 
 @dataclass(frozen=True)
 class VoiceConfig:
-    """A voice's declared settings. ``kind`` is "torch" or "onnx"; ``document`` is the file."""
+    """A voice's declared settings. ``kind`` is "torch" or "onnx"; ``document`` is the file;
+    ``calibration`` the intensity calibration, None for a voice without one."""
 
     kind: str
     directory: Path
@@ -61,6 +80,7 @@ class VoiceConfig:
     speakers: list[str]
     vocoder: str
     document: dict = field(repr=False)
+    calibration: IntensityCalibration | None = field(default=None, repr=False)
 
     @classmethod
     def read(cls, directory: str | Path, kind: str | None = None) -> VoiceConfig:
@@ -102,6 +122,7 @@ class VoiceConfig:
             speakers=list(speakers),
             vocoder=document.get("vocoder", DEFAULT_VOCODER),
             document=document,
+            calibration=_calibration(document, path, list(labels)),
         )
         if kind == "torch":
             model_mels = document["model"].get("n_mels", config.audio.n_mels)
@@ -126,3 +147,17 @@ class VoiceConfig:
                 f"{self.directory}: {source} does not match the voice's audio settings: "
                 f"{'; '.join(differing)}; use a vocoder trained on this front-end"
             )
+
+
+def write_calibration(directory: str | Path, calibration: IntensityCalibration | None) -> Path:
+    """Store ``calibration`` (None: remove it) in the voice's config.json or voice.json; the
+    rest of the file is kept. The file is read back and checked before this returns."""
+    voice = VoiceConfig.read(directory)
+    path = Path(directory) / (ONNX_FILE if voice.kind == "onnx" else TORCH_FILE)
+    document = dict(voice.document)
+    document.pop("calibration", None)
+    if calibration is not None:
+        document["calibration"] = calibration.to_dict()
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
+    VoiceConfig.read(directory, voice.kind)
+    return path
