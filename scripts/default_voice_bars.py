@@ -114,6 +114,16 @@ def bar_rows(report: dict, ceiling_accuracy: float) -> list[tuple[str, str, str,
             None if rate is None else rate >= 0.70,
         )
     )
+    rise = emotion.get("blend_rise", {})
+    both = rise.get("both_rise_rate")
+    rows.append(
+        (
+            f"blends whose components both rise over neutral (n = {rise.get('n', 0)})",
+            f"{both:.2f} (mean rise {rise['mean_rise']:+.2f})" if both is not None else "n/a",
+            "(no bar)",
+            None,
+        )
+    )
 
     similarity: dict[str, list[float]] = defaultdict(list)
     for item in items:

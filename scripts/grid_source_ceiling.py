@@ -22,7 +22,12 @@ import numpy as np
 from tqdm import tqdm
 
 from emotts.data.synthetic.generate import SAMPLE_RATE, calibration_gain_db, rhvoice
-from emotts.data.synthetic.rules import prosody_from_parameters, raw_parameters, realized_adv
+from emotts.data.synthetic.rules import (
+    blend_parameters,
+    prosody_from_parameters,
+    raw_parameters,
+    realized_adv,
+)
 from emotts.data.synthetic.ssml import accent_candidates, build_ssml
 from emotts.data.synthetic.world_edit import apply_world_edits
 from emotts.emotion.labels import LABELS
@@ -38,11 +43,7 @@ ADV_KEYS = ("arousal", "dominance", "valence")
 def item_parameters(item: GridItem) -> dict[str, float]:
     """Rule parameters (additive units) for a label, blend or ADV grid item."""
     if item.mix is not None:
-        total: dict[str, float] = {}
-        for label, weight in item.mix.items():
-            for name, value in raw_parameters(realized_adv(label, 1.0), label, 1.0).items():
-                total[name] = total.get(name, 0.0) + weight * value
-        return total
+        return blend_parameters(item.mix, 1.0)
     if item.adv is not None:
         return raw_parameters(item.adv)
     # Intensity scales both the prototype ADV and the label's extras, as in the corpus; at

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from emotts.dubbing import Cast, load_cues
 from emotts.dubbing.fit import plan_fit
-from emotts.dubbing.mixing import CEILING, limit_peaks
+from emotts.dubbing.mixing import CEILING, db_to_gain, duck_gain, limit_peaks
 from emotts.dubbing.tags import CueTagError, read_cue_text
 from emotts.errors import ConfigError, ControlError
 
@@ -250,3 +250,58 @@ def test_limiter_never_exceeds_the_ceiling(gains, seed):
     noise = np.random.default_rng(seed).uniform(-1, 1, 441 * len(gains)).astype(np.float32)
     loud = noise * np.repeat(np.asarray(gains, np.float32), 441)
     assert np.abs(limit_peaks(loud, 22050)).max() <= CEILING + 1e-6
+
+
+def _duck_by_convolution(length, spans, rate, depth_db):
+    """The ducking curve from its definition: moving averages of the speech mask."""
+    mask = np.zeros(length)
+    for start, end in spans:
+        mask[max(0, start) : max(0, min(length, end))] = 1.0
+    attack, release = round(0.05 * rate), round(0.3 * rate)
+    ahead = np.convolve(mask[::-1], np.ones(attack) / attack)[:length][::-1]
+    after = np.convolve(mask, np.ones(release) / release)[:length]
+    envelope = np.maximum(np.maximum(np.minimum(1.0, 2 * ahead), after), mask)
+    return 1.0 - (1.0 - db_to_gain(-depth_db)) * envelope
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    spans=st.lists(st.tuples(st.integers(-50, 3000), st.integers(1, 1500)), max_size=5),
+    depth=st.floats(0.5, 40.0),
+)
+def test_ducking_curve_matches_its_definition(spans, depth):
+    rate, length = 2000, 3000  # 100-sample attack, 600-sample release
+    spans = [(start, start + size) for start, size in spans]
+    gain = duck_gain(length, spans, rate, depth)
+    np.testing.assert_allclose(gain, _duck_by_convolution(length, spans, rate, depth), atol=1e-5)
+
+
+def test_ducking_ramps_down_before_speech_and_up_after():
+    rate = 1000
+    gain = duck_gain(2000, [(1000, 1200)], rate, 20.0)
+    floor = db_to_gain(-20.0)
+    assert gain[:950] == pytest.approx(1.0) and gain[1000:1200] == pytest.approx(floor)
+    assert 1.0 > gain[960] > gain[990] > floor - 1e-6  # 50 ms look-ahead ramp down
+    assert floor < gain[1300] < gain[1450] < 1.0  # 300 ms ramp back up
+    assert gain[1500:] == pytest.approx(1.0)
+
+
+def test_vtt_cue_with_several_voices_becomes_one_cue_per_turn(tmp_path):
+    path = tmp_path / "film.vtt"
+    path.write_text(
+        "WEBVTT\n\n00:01.000 --> 00:04.000\n[happy] <v Alice>Are you there?</v>\n"
+        "<v Bob>[sad] Yes.</v> <v Bob>I am.</v>\n\n00:05.000 --> 00:06.000\n<v Alice>Good.\n",
+        encoding="utf-8",
+    )
+    alice, bob, last = load_cues(path)
+    assert (alice.number, alice.part, alice.voice, alice.text) == (
+        1,
+        1,
+        "Alice",
+        "[happy] Are you there?",
+    )
+    assert (bob.number, bob.part, bob.voice, bob.text) == (1, 2, "Bob", "[sad] Yes. I am.")
+    # In turn, sharing the window in proportion to what each says (14 and 10 characters).
+    assert (alice.start, alice.end, bob.start, bob.end) == (1.0, 2.75, 2.75, 4.0)
+    assert "part 1 of 2" in alice.notes[0] and alice.where() == "cue 1 part 1 (line 3)"
+    assert (last.number, last.part, last.voice) == (2, None, "Alice")

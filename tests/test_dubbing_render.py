@@ -264,3 +264,53 @@ def test_cli_unknown_cast_name_stops_before_synthesis(voice_dir, tmp_path, capsy
     args = ["dub", str(vtt), "-o", str(out), "-v", str(voice_dir), "--cast-file", str(cast)]
     assert main(args) == 2
     assert "'Zed'" in capsys.readouterr().err and not out.exists()
+
+
+def test_vtt_cue_with_several_voices_is_spoken_in_turn_by_their_speakers(voice, tmp_path):
+    vtt = tmp_path / "scene.vtt"
+    both = "WEBVTT\n\n00:00.500 --> 00:03.500\n<v Alice>We will meet again.</v> <v Bob>We will meet again.</v>\n"
+    vtt.write_text(both, encoding="utf-8")
+    track = Dubber(voice, fit="exact", cast="Alice=a,Bob=b").render(load_cues(vtt))
+    first, second = track.report
+    assert (first.cue, first.part, first.speaker, second.cue, second.part, second.speaker) == (
+        1,
+        1,
+        "a",
+        1,
+        2,
+        "b",
+    )
+    # Each turn fills its half of the window, one after the other.
+    assert (first.speech_start, second.speech_start) == pytest.approx((0.5, 2.0), abs=1e-3)
+    assert first.speech_end == pytest.approx(2.0, abs=FRAME)
+    assert second.speech_end == pytest.approx(3.5, abs=FRAME)
+    assert _rms(track.samples, 0.5, 2.0) > 1e-3 and _rms(track.samples, 2.0, 3.5) > 1e-3
+    assert [w.speaker for w in track.words] == ["a"] * 4 + ["b"] * 4
+
+    def turn_difference(samples: np.ndarray) -> float:
+        a, b = (samples[round(s * RATE) : round((s + 1.4) * RATE)] for s in (0.5, 2.0))
+        return float(np.abs(a - b).mean() / np.abs(a).mean())
+
+    # Same words, another speaker: far more different than the same speaker's two turns.
+    same = Dubber(voice, fit="exact", cast="Alice=a,Bob=a").render(load_cues(vtt)).samples
+    assert turn_difference(track.samples) > 0.1
+    assert turn_difference(same) < 0.3 * turn_difference(track.samples)
+
+
+def test_inline_emotion_markup_changes_the_speech_and_word_vtt_has_track_times(voice, tmp_path):
+    plain = "Stay right here with me."
+    marked = 'Stay <emotion name="angry" intensity="1.5">right here</emotion> with me.'
+    cues = parse_cues(_srt((1.0, 3.0, plain), (4.0, 6.0, marked)), "srt")
+    track = Dubber(voice, fit="exact").render(cues)
+    a, b = (track.samples[round(s * RATE) : round((s + 2.0) * RATE)] for s in (1.0, 4.0))
+    assert np.abs(a - b).mean() > 0.05 * np.abs(a).mean()  # the markup reached the model
+    assert track.report[1].text == marked and track.report[1].status == "spoken"
+    import webvtt
+
+    path = track.save_word_subtitles(tmp_path / "words.vtt")
+    captions = webvtt.read(str(path)).captions
+    words = [c.text for c in captions]
+    assert words == ["Stay", "right", "here", "with", "me"] * 2
+    for caption in captions[5:]:  # the second cue's words lie in its window, in track time
+        start, end = (t.in_milliseconds() / 1000 for t in (caption.start_time, caption.end_time))
+        assert 4.0 - 1e-3 <= start < end <= 6.0 + 1e-3

@@ -9,6 +9,7 @@ from test_eval_support import needs_rhvoice, prosody, rhvoice
 from emotts.errors import ConfigError
 from emotts.eval.emotion_metrics import (
     blend_recognition,
+    blend_rise,
     confusion_matrix,
     intensity_monotonicity,
     spearman,
@@ -98,3 +99,28 @@ def test_emotion_metrics_known_answers():
     assert rho["sad"] == pytest.approx(1.0)
     blend = blend_recognition([("happy", "sad"), ("happy", "sad")], probs[:2], labels)
     assert blend == {"n": 2, "rate": 1.0}
+
+
+def test_blend_rise_over_neutral():
+    labels = ["neutral", "happy", "sad", "angry"]
+    neutral = np.array([[0.7, 0.1, 0.1, 0.1]] * 3)
+    blends = np.array(
+        [
+            [0.2, 0.5, 0.2, 0.1],  # happy +0.4, sad +0.1: both rise (judge top two fails)
+            [0.1, 0.8, 0.05, 0.05],  # sad falls: only one component
+            [0.3, 0.2, 0.1, 0.4],  # happy+angry: both rise
+        ]
+    )
+    pure = [{"happy": np.array([0.1, 0.9, 0.0, 0.0])}, {}, {}]
+    result = blend_rise(
+        [("happy", "sad"), ("happy", "sad"), ("happy", "angry")], blends, neutral, labels, pure
+    )
+    assert result["n"] == 3 and result["both_rise_rate"] == pytest.approx(2 / 3)
+    pair = result["by_pair"]["happy+sad"]
+    assert pair["rise"] == pytest.approx({"happy": 0.55, "sad": 0.025})
+    assert pair["both_rise_rate"] == 0.5
+    # happy rose 0.4 in the blend against 0.8 when asked alone: half of the pure rise.
+    assert pair["share_of_pure"] == {"happy": pytest.approx(0.5), "sad": None}
+    assert result["by_pair"]["happy+angry"]["both_rise_rate"] == 1.0
+    # Only judged labels count; none left gives an explicit empty result.
+    assert blend_rise([("calm", "sad")], blends[:1], neutral[:1], labels)["n"] == 0

@@ -78,12 +78,26 @@ def test_report_files(tmp_path):
             [("neutral", 1.0, 0.8), ("happy", 0.5, 0.6), ("happy", 1.0, 0.3), ("happy", 1.5, 0.1)]
         )
     ]
+    blend = {
+        **items[1],
+        "id": "b",
+        "kind": "blend",
+        "label": None,
+        "intensity": 1.0,
+        "mix": {"happy": 0.5, "neutral": 0.5},
+        "judged_probabilities": {"neutral": 0.5, "happy": 0.5},
+    }
+    items.append(blend)
     report = {"meta": {"voice": "fake"}, "summary": summarize(items, labels), "items": items}
     write_report(report, tmp_path)
     saved = json.loads((tmp_path / "report.json").read_text())
     emotion = saved["summary"]["emotion"]
     assert emotion["accuracy_at_intensity_1"]["accuracy"] == 1.0
     assert emotion["intensity_monotonicity"]["happy"] == pytest.approx(1.0)
+    # The blend is compared with the neutral and the intensity-1 happy rendering of its text.
+    rise = emotion["blend_rise"]["by_pair"]["happy+neutral"]
+    assert rise["rise"]["happy"] == pytest.approx(0.5 - 0.2)
+    assert rise["share_of_pure"]["happy"] == pytest.approx(0.3 / 0.5)
     assert saved["summary"]["intelligibility"]["overall"]["wer"] == 0.0
     assert {"confusion.png", "intensity_curves.png"} <= {p.name for p in tmp_path.iterdir()}
     assert "## emotion" in (tmp_path / "report.md").read_text()

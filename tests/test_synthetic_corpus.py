@@ -106,8 +106,9 @@ def test_plan_shares_and_judge_sentences_disjoint(sentence_file: Path, tmp_path:
     judge = {u.text for u in plan if u.split == "judge"}
     others = {u.text for u in plan if u.split != "judge"}
     assert judge and others and not judge & others
-    labelled = [u for u in plan if u.label is not None]
+    labelled = [u for u in plan if u.label is not None or u.blend is not None]
     assert len(labelled) / len(plan) == pytest.approx(0.75, abs=0.03)
+    assert sum(u.blend is not None for u in plan) / len(plan) == pytest.approx(0.1, abs=0.02)
     share = {
         s: sum(u.supervision == s for u in labelled) / len(labelled)
         for s in ("label", "adv", "both")
@@ -120,8 +121,12 @@ def test_plan_shares_and_judge_sentences_disjoint(sentence_file: Path, tmp_path:
 
 
 def test_bad_settings_raise_config_error(sentence_file: Path, tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="voice"):
-        _config(tmp_path, sentence_file, voice="nope")
+    with pytest.raises(ConfigError, match="voices nope"):
+        _config(tmp_path, sentence_file, voices=("nope",))
+    with pytest.raises(ConfigError, match="twice"):
+        _config(tmp_path, sentence_file, voices=("slt", "slt"))
+    with pytest.raises(ConfigError, match="blend_share"):
+        _config(tmp_path, sentence_file, continuous_share=0.95, blend_share=0.1)
     with pytest.raises(ConfigError, match="does not exist"):
         make_plan(_config(tmp_path, tmp_path / "missing.txt"))
 
@@ -146,6 +151,7 @@ def test_generated_manifest_and_audio(corpus: Path) -> None:
         assert (e.emotion is not None) == (sup in ("label", "both"))
         assert (e.adv is not None) == (sup in ("adv", "both"))
         assert e.extra["true_emotion"] is None or e.extra["true_emotion"] in LABELS
+        assert e.speaker == "slt"
         assert set(e.extra["prosody"]) >= {
             "pitch_pct",
             "rate_pct",
@@ -193,6 +199,7 @@ def test_high_arousal_label_raises_f0() -> None:
         utt = UtterancePlan(
             0,
             "t",
+            "slt",
             text,
             "train",
             label,
@@ -202,7 +209,7 @@ def test_high_arousal_label_raises_f0() -> None:
             prosody,
             build_ssml(text.split(), set(), prosody),
         )
-        audio, _ = render_utterance(utt, "slt", 0.0, 0)
+        audio, _ = render_utterance(utt, 0.0, 0)
         f0[label] = measure_audio(audio, text, SAMPLE_RATE)["f0_hz"]
     assert f0["angry"] > 1.1 * f0["neutral"]
     assert f0["surprised"] > 1.1 * f0["neutral"]

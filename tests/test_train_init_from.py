@@ -123,3 +123,23 @@ def test_freeze_is_read_from_the_recipe(tmp_path):
     )
     with pytest.raises(ConfigError, match="train.freeze"):
         load_config(recipe)
+
+
+def test_a_cast_grows_from_a_one_speaker_voice(tmp_path):
+    source = AcousticModel(AcousticConfig.from_dict(_config(speakers=["b"])))
+    save_voice(tmp_path, source, audio_config=AudioConfig(), language="en-us", symbols=["_"] * 30)
+    module = _module(_config(speakers=["a", "b", "c"]))
+    initialize_from_voice(module, tmp_path)
+    table = module.model.speaker_embedding.weight.detach()
+    theirs = source.speaker_embedding.weight.detach()
+    # The known speaker keeps its row; new ones start near it and differ from each other.
+    assert torch.equal(table[1], theirs[0])
+    assert not torch.equal(table[0], table[2])
+    assert (table[0] - theirs[0]).abs().max() < 0.5 * theirs.abs().max()
+    loaded = module.model.state_dict()
+    for name, tensor in source.state_dict().items():
+        if name != "speaker_embedding.weight":
+            assert torch.equal(loaded[name], tensor), name
+    # Dropping a speaker is not growing: refused.
+    with pytest.raises(ConfigError, match="speakers"):
+        initialize_from_voice(_module(_config(speakers=["a", "c"])), tmp_path)

@@ -8,27 +8,41 @@ from pathlib import Path
 from emotts.data.synthetic.plan import DEFAULT_SENTENCES, VOICES, SynthesisConfig
 
 
+def _voices(text: str) -> tuple[str, ...]:
+    """``slt``, ``slt,bdl`` or ``all`` (every voice in VOICES order)."""
+    if text.strip() == "all":
+        return VOICES
+    return tuple(part.strip() for part in text.split(","))
+
+
 def _synthesize(args: argparse.Namespace) -> int:
-    from emotts.data.manifest import hours_by_split
+    import time
+
+    from emotts.data.manifest import hours_by_speaker_and_split
     from emotts.data.synthetic.generate import generate_corpus
 
     cfg = SynthesisConfig(
         out_dir=Path(args.out),
         hours=args.hours,
-        voice=args.voice,
+        voices=_voices(args.voice),
         sentences=Path(args.sentences),
         workers=args.workers,
         seed=args.seed,
         label_only_share=args.label_only_share,
         adv_only_share=args.adv_only_share,
         continuous_share=args.continuous_share,
+        blend_share=args.blend_share,
         utterances=args.utterances,
     )
+    started = time.monotonic()
     manifest = generate_corpus(cfg)
-    hours = hours_by_split(manifest)
-    splits = ", ".join(f"{split} {h:.2f} h" for split, h in hours.items() if split != "all")
+    seconds = time.monotonic() - started
     # The size plan is an estimate; this is what was made (grow it by resuming with more --hours).
-    print(f"wrote {manifest}: {hours['all']:.2f} h ({splits})")
+    table = hours_by_speaker_and_split(manifest)
+    print(f"wrote {manifest} in {seconds:.0f} s")
+    for speaker, hours in table.items():
+        splits = ", ".join(f"{split} {h:.2f} h" for split, h in hours.items() if split != "all")
+        print(f"  {speaker}: {hours['all']:.2f} h ({splits})")
     return 0
 
 
@@ -50,12 +64,22 @@ def register(data_subparsers: argparse._SubParsersAction) -> None:
         "--out", required=True, help="corpus folder (wavs/, manifest.jsonl); resumes if it exists"
     )
     syn.add_argument(
-        "--hours", type=float, default=1.0, help="corpus size in hours (estimated from text)"
+        "--hours",
+        type=float,
+        default=1.0,
+        help="hours per voice (estimated from the text; the summary prints what was made)",
     )
     syn.add_argument(
-        "--utterances", type=int, default=None, help="exact number of utterances instead of --hours"
+        "--utterances",
+        type=int,
+        default=None,
+        help="exact number of utterances per voice instead of --hours",
     )
-    syn.add_argument("--voice", default="slt", choices=VOICES, help="RHVoice English voice")
+    syn.add_argument(
+        "--voice",
+        default="slt",
+        help=f"RHVoice English voice(s): one of {', '.join(VOICES)}, a comma list, or 'all'",
+    )
     syn.add_argument(
         "--sentences",
         default=str(DEFAULT_SENTENCES),
@@ -80,6 +104,13 @@ def register(data_subparsers: argparse._SubParsersAction) -> None:
         type=float,
         default=0.3,
         help="share of utterances with random ADV and no label",
+    )
+    syn.add_argument(
+        "--blend-share",
+        type=float,
+        default=0.1,
+        help="share of utterances that blend two labels (weights 0.25-0.75; 0 for corpora "
+        "made before blends)",
     )
     syn.set_defaults(func=_synthesize)
 

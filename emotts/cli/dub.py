@@ -114,14 +114,15 @@ def run(args) -> int:
         if path is not None:
             write(path)
     for row in track.report:
+        name = f"cue {row.cue}" + ("" if row.part is None else f" part {row.part}")
         if row.status == "skipped":
-            where = f"cue {row.cue}" + (f" (line {row.line})" if row.line else "")
+            where = name + (f" (line {row.line})" if row.line else "")
             print(f"emotts dub: {where} skipped: {row.reason}", file=sys.stderr)
         for warning in row.warnings:
-            print(f"emotts dub: cue {row.cue}: {warning}", file=sys.stderr)
+            print(f"emotts dub: {name}: {warning}", file=sys.stderr)
         if row.emotion_from_audio is not None:
             print(
-                f"emotts dub: cue {row.cue}: emotion from the original audio: {row.emotion}",
+                f"emotts dub: {name}: emotion from the original audio: {row.emotion}",
                 file=sys.stderr,
             )
     counts = track.report_dict()["counts"]

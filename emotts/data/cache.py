@@ -253,6 +253,7 @@ def _stats(
     from emotts.emotion import LABELS
 
     found = {row["label"] for row in rows if row["label"] is not None}
+    found |= {label for row in rows for label in row.get("weights", {})}
     return {
         "format": CACHE_FORMAT,
         "stats_from": source,
@@ -278,29 +279,52 @@ def _stats(
 # --- driver ------------------------------------------------------------------------------------
 
 
-def _index_row(entry: ManifestEntry, label: str | None, frames: int, n_ids: int) -> dict:
-    return {
+def _index_row(
+    entry: ManifestEntry, weights: dict[str, float] | None, frames: int, n_ids: int
+) -> dict:
+    row = {
         "id": entry.id,
         "file": item_filename(entry.id),
         "speaker": entry.speaker,
-        "label": label,
+        # The label (a blend's heaviest one, for counts and label lists) and, for blends only,
+        # every label's weight, which training uses as the label weights.
+        "label": max(weights, key=weights.__getitem__) if weights else None,
         "adv": list(entry.adv) if entry.adv is not None else None,
         "intensity": entry.intensity,
         "split": entry.split,
         "frames": frames,
         "phonemes": n_ids,
     }
+    if weights is not None and len(weights) > 1:
+        row["weights"] = weights
+    return row
 
 
-def _canonical_labels(entries: Iterable[ManifestEntry]) -> tuple[dict[str, str | None], list]:
-    from emotts.emotion import canonical_label
+def canonical_weights(emotion: str) -> dict[str, float]:
+    """A manifest emotion as canonical label weights: a label (corpus spellings accepted,
+    ``Happiness`` -> ``{"happy": 1.0}``) or a blend in the spec syntax
+    (``happy:0.6,surprised:0.4``, normalized to sum 1).
+
+    Raises:
+        EmotionSpecError: an unknown label or a malformed blend.
+    """
+    from emotts.emotion import EmotionSpec, canonical_label
+
+    if ":" not in emotion:
+        return {canonical_label(emotion): 1.0}
+    return dict(EmotionSpec.mix(emotion).weights or ())
+
+
+def _canonical_labels(
+    entries: Iterable[ManifestEntry],
+) -> tuple[dict[str, dict[str, float] | None], list]:
     from emotts.errors import EmottsError
 
-    labels: dict[str, str | None] = {}
+    labels: dict[str, dict[str, float] | None] = {}
     failures = []
     for entry in entries:
         try:
-            labels[entry.id] = canonical_label(entry.emotion) if entry.emotion else None
+            labels[entry.id] = canonical_weights(entry.emotion) if entry.emotion else None
         except EmottsError as error:
             failures.append(Failure(entry.id, f"emotion label: {error}"))
     return labels, failures

@@ -17,8 +17,8 @@ def collate(items: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
     Returns:
         ``phoneme_ids[B, T_ph]`` long, ``phoneme_lengths[B]``, ``mel[B, 80, T_fr]``,
         ``mel_lengths[B]``, ``f0[B, T_fr]`` (Hz, 0 unvoiced), ``energy[B, T_fr]``,
-        ``speaker_ids[B]``, ``label_weights[B, K]`` (one-hot, zeros when unlabelled),
-        ``has_label[B]`` bool, ``adv[B, 3]``, ``has_adv[B]`` bool, ``intensity[B]``.
+        ``speaker_ids[B]``, ``label_weights[B, K]`` (one-hot, a blend's weights, zeros when
+        unlabelled), ``has_label[B]`` bool, ``adv[B, 3]``, ``has_adv[B]`` bool, ``intensity[B]``.
     """
     ids = [item["phoneme_ids"] for item in items]
     mels = [item["mel"] for item in items]

@@ -34,11 +34,13 @@ class CachedDataset(Dataset):
         self.labels = list(labels)
         self.speakers = list(speakers)
         for row in self.rows:
-            if row["label"] is not None and row["label"] not in self.labels:
-                raise ConfigError(
-                    f"utterance {row['id']!r} has emotion {row['label']!r}, which is not in "
-                    f"data.labels; accepted: {', '.join(self.labels)} (or add it to data.labels)"
-                )
+            for label in row.get("weights") or ([row["label"]] if row["label"] else []):
+                if label not in self.labels:
+                    raise ConfigError(
+                        f"utterance {row['id']!r} has emotion {label!r}, which is not in "
+                        f"data.labels; accepted: {', '.join(self.labels)} (or add it to "
+                        "data.labels)"
+                    )
             if row["speaker"] not in self.speakers:
                 raise ConfigError(
                     f"utterance {row['id']!r} has speaker {row['speaker']!r}, which is not in "
@@ -57,8 +59,10 @@ class CachedDataset(Dataset):
         row = self.rows[index]
         item = load_item(self.items_dir / row["file"])
         label_weights = torch.zeros(len(self.labels))
-        if row["label"] is not None:
-            label_weights[self.labels.index(row["label"])] = 1.0
+        # A blend trains the mixed embedding sum_k w_k E_k, as synthesis asks for it.
+        for label, weight in (row.get("weights") or {row["label"]: 1.0}).items():
+            if label is not None:
+                label_weights[self.labels.index(label)] = weight
         adv = row["adv"]
         intensity = row["intensity"]
         return {

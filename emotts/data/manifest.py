@@ -150,18 +150,29 @@ def write_manifest(path: str | Path, entries: Iterable[ManifestEntry]) -> None:
             handle.write(json.dumps(entry.to_dict(), ensure_ascii=False) + "\n")
 
 
-def hours_by_split(path: str | Path) -> dict[str, float]:
-    """Hours of audio per split (read from the wav headers), plus ``"all"``."""
+def hours_by_speaker_and_split(path: str | Path) -> dict[str, dict[str, float]]:
+    """Hours of audio per speaker and split (read from the wav headers); every level has an
+    ``"all"`` entry (``table["all"]["train"]`` is the train split of every speaker)."""
     import soundfile as sf
 
     manifest = Path(path)
-    hours: dict[str, float] = {"all": 0.0}
+    table: dict[str, dict[str, float]] = {"all": {"all": 0.0}}
     for entry in read_manifest(manifest):
         audio = entry.audio_path(manifest.parent)
         try:
-            seconds = sf.info(str(audio)).duration
+            hours = sf.info(str(audio)).duration / 3600
         except (RuntimeError, OSError) as error:
             raise ConfigError(f"{manifest}: cannot read {audio} ({error})") from error
-        hours[entry.split] = hours.get(entry.split, 0.0) + seconds / 3600
-        hours["all"] += seconds / 3600
-    return hours
+        for speaker in (entry.speaker, "all"):
+            row = table.setdefault(speaker, {"all": 0.0})
+            row[entry.split] = row.get(entry.split, 0.0) + hours
+            row["all"] += hours
+    # Speakers first (in manifest order), the total last.
+    return {speaker: row for speaker, row in table.items() if speaker != "all"} | {
+        "all": table["all"]
+    }
+
+
+def hours_by_split(path: str | Path) -> dict[str, float]:
+    """Hours of audio per split (read from the wav headers), plus ``"all"``."""
+    return hours_by_speaker_and_split(path)["all"]

@@ -31,6 +31,9 @@ class Cue:
     intensity: replaces the intensity of the preset's emotion (script column with a preset).
     problem: why the source's cue could not be read; such a cue is skipped.
     notes: what the loader had to decide about a readable cue (reported as warnings).
+    part: for a VTT cue with several voices, which voice's turn this is (1-based): such a
+        cue becomes one cue per turn, with the same number and line, each in its share of the
+        window; None for an ordinary cue.
     """
 
     number: int
@@ -46,10 +49,12 @@ class Cue:
     intensity: float | None = None
     problem: str | None = None
     notes: tuple[str, ...] = ()
+    part: int | None = None
 
     def where(self) -> str:
         """``cue 3 (line 12)``: how messages name the cue."""
-        return f"cue {self.number}" + (f" (line {self.line})" if self.line else "")
+        part = f" part {self.part}" if self.part is not None else ""
+        return f"cue {self.number}{part}" + (f" (line {self.line})" if self.line else "")
 
 
 def timing_problem(cue: Cue) -> str | None:

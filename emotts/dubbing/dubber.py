@@ -180,7 +180,9 @@ class Dubber:
         return self._mix(plans)
 
     def _skip(self, cue: Cue, reason: str, row: CueReport | None = None) -> _Plan:
-        base = row or CueReport(cue.number, cue.line, "skipped", cue.start, cue.end, cue.text)
+        base = row or CueReport(
+            cue.number, cue.line, "skipped", cue.start, cue.end, cue.text, part=cue.part
+        )
         return _Plan(cue, replace(base, status="skipped", reason=reason))
 
     def _read(self, cue: Cue, roles: dict[str, int]) -> _Plan:
@@ -195,7 +197,14 @@ class Dubber:
                 cue, f"ends at {cue.end:.3f} s, after the end of the track at {track_length:.3f} s"
             )
         row = CueReport(
-            cue.number, cue.line, "spoken", cue.start, cue.end, cue.text, warnings=list(cue.notes)
+            cue.number,
+            cue.line,
+            "spoken",
+            cue.start,
+            cue.end,
+            cue.text,
+            warnings=list(cue.notes),
+            part=cue.part,
         )
         try:
             text = read_cue_text(cue.text, self.presets)

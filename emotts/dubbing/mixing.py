@@ -62,15 +62,20 @@ def duck_gain(
 ) -> np.ndarray:
     """Gain curve for the bed: 1 outside speech, ``-depth_db`` dB while speech is active,
     with a 50 ms ramp down before speech starts and a 300 ms ramp up after it ends."""
-    mask = np.zeros(length, np.float32)
+    mask = np.zeros(length, np.uint8)
     for start, end in active:
-        mask[max(0, start) : max(0, min(length, end))] = 1.0
+        mask[max(0, start) : max(0, min(length, end))] = 1
     attack = max(1, round(_DUCK_ATTACK_SECONDS * sample_rate))
     release = max(1, round(_DUCK_RELEASE_SECONDS * sample_rate))
-    # Causal ramps: a ramp towards 1 that starts `attack` before speech (look-ahead) and a
-    # ramp back down that takes `release` after it.
-    ahead = np.convolve(mask[::-1], np.ones(attack, np.float32) / attack)[:length][::-1]
-    after = np.convolve(mask, np.ones(release, np.float32) / release)[:length]
+    # Ramps as moving averages of the speech mask, from its running sum (O(length): a film's
+    # track has ~10^8 samples, too many for a convolution with a 300 ms kernel). ``ahead`` looks
+    # `attack` samples forward (the bed starts down before speech), ``after`` `release` back.
+    # int64 keeps the sums exact for any length.
+    total = np.zeros(length + 1, np.int64)
+    np.cumsum(mask, out=total[1:])
+    index = np.arange(length)
+    ahead = (total[np.minimum(length, index + attack)] - total[index]) / attack
+    after = (total[index + 1] - total[np.maximum(0, index + 1 - release)]) / release
     envelope = np.maximum(np.minimum(1.0, ahead * 2), after)
     envelope = np.maximum(envelope, mask)
     return (1.0 - (1.0 - db_to_gain(-depth_db)) * envelope).astype(np.float32)

@@ -33,6 +33,7 @@ _VOICE_SPAN = webvtt.Caption.VOICE_SPAN_PATTERN
 # VTT entities the markup parser does not know; it reads &lt; &gt; &amp; itself.
 _VTT_ENTITIES = {"&nbsp;": " ", "&lrm;": "", "&rlm;": ""}
 _NON_CUE_VTT_BLOCKS = ("NOTE", "STYLE", "REGION")
+_BRACKETS = re.compile(r"\[[^\[\]]*\]")
 
 
 @dataclass(frozen=True)
@@ -113,15 +114,18 @@ def parse_vtt(text: str) -> list[Cue]:
     blocks = _blocks(text)
     if not blocks or not blocks[0].lines[0].startswith("WEBVTT"):
         raise ConfigError("not a WebVTT file: the first line must start with 'WEBVTT'")
-    cues = []
+    cues: list[Cue] = []
+    number = 0
     for block in blocks[1:]:
         if block.lines[0].split(" ", 1)[0] in _NON_CUE_VTT_BLOCKS:
             continue  # comments, styles and regions say nothing that is spoken
-        cues.append(_vtt_cue(len(cues) + 1, block))
+        number += 1
+        cues.extend(_vtt_cues(number, block))
     return cues
 
 
-def _vtt_cue(number: int, block: _Block) -> Cue:
+def _vtt_cues(number: int, block: _Block) -> list[Cue]:
+    """The block's cue; a cue with several voices is one cue per voice (see `_voice_parts`)."""
     raw = "\n".join(block.lines)
     try:
         captions = webvtt.from_string("WEBVTT\n\n" + raw + "\n", strict=True).captions
@@ -134,24 +138,68 @@ def _vtt_cue(number: int, block: _Block) -> Cue:
         else:
             timing, body = block.lines[timing_at].strip(), block.lines[timing_at + 1 :]
             problem = f"malformed timing line {timing!r}; {_VTT_TIMING_HELP}"
-        return Cue(number, None, None, " ".join(body), block.line, problem=problem)
+        return [Cue(number, None, None, " ".join(body), block.line, problem=problem)]
     caption = captions[0]
-    voices = list(dict.fromkeys(m.group(1).strip() for m in _VOICE_SPAN.finditer(caption.raw_text)))
-    notes = ()
-    if len(voices) > 1:
-        notes = (
-            f"has several voices ({', '.join(voices)}); all of it is spoken by {voices[0]}: "
-            "split the cue to give each voice its own line",
+    start = caption.start_time.in_milliseconds() / 1000.0
+    end = caption.end_time.in_milliseconds() / 1000.0
+    parts = _voice_parts(caption.raw_text)
+    if len(parts) <= 1:
+        voice, text = parts[0] if parts else (None, "")
+        return [Cue(number, start, end, text, block.line, voice=voice)]
+    # Several voices: each speaks in turn, in a share of the window in proportion to the
+    # length of what it says (the loader cannot know the speech lengths yet).
+    weights = [max(1, len(_BRACKETS.sub("", text).strip())) for _, text in parts]
+    bounds = [start + (end - start) * sum(weights[:i]) / sum(weights) for i in range(len(parts))]
+    bounds.append(end)
+    names = ", ".join(voice or "(no voice)" for voice, _ in parts)
+    return [
+        Cue(
+            number,
+            round(bounds[i], 3),
+            round(bounds[i + 1], 3),
+            text,
+            block.line,
+            voice=voice,
+            part=i + 1,
+            notes=(
+                f"part {i + 1} of {len(parts)} of a cue with several voices ({names}), spoken "
+                f"in turn: {bounds[i]:.3f}-{bounds[i + 1]:.3f} s",
+            ),
         )
-    spoken = _spoken_lines(caption.lines, _VTT_FORMATTING)
+        for i, (voice, text) in enumerate(parts)
+    ]
+
+
+def _clean_vtt(text: str) -> str:
+    spoken = _spoken_lines(text.splitlines(), _VTT_FORMATTING)
     for entity, replacement in _VTT_ENTITIES.items():
         spoken = spoken.replace(entity, replacement)
-    return Cue(
-        number,
-        caption.start_time.in_milliseconds() / 1000.0,
-        caption.end_time.in_milliseconds() / 1000.0,
-        spoken,
-        block.line,
-        voice=voices[0] if voices else None,
-        notes=notes,
-    )
+    return " ".join(spoken.split())
+
+
+def _voice_parts(raw: str) -> list[tuple[str | None, str]]:
+    """(voice, text) turns of a cue's raw text, one per change of voice (``<v Name>`` spans).
+
+    Text before the first span has no voice; when it holds only brackets (an emotion tag,
+    a sound description) it belongs to the first voice's turn. Parts with nothing left after
+    formatting is removed are dropped.
+    """
+    spans = list(_VOICE_SPAN.finditer(raw))
+    if not spans:
+        return [(None, _clean_vtt(raw))]
+    prefix = _clean_vtt(raw[: spans[0].start()])
+    parts: list[tuple[str | None, str]] = []
+    if prefix and _BRACKETS.sub("", prefix).strip():
+        parts.append((None, prefix))
+        prefix = ""
+    for index, span in enumerate(spans):
+        stop = spans[index + 1].start() if index + 1 < len(spans) else len(raw)
+        text = _clean_vtt(raw[span.end() : stop])
+        if index == 0 and prefix:
+            text = f"{prefix} {text}".strip()
+        voice = span.group(1).strip()
+        if parts and parts[-1][0] == voice:
+            parts[-1] = (voice, f"{parts[-1][1]} {text}".strip())
+        elif text:
+            parts.append((voice, text))
+    return parts

@@ -30,6 +30,7 @@ class CueReport:
     overlaps: numbers of cues of other speakers whose speech overlaps this one (mixed).
     emotion_from_audio: label probabilities judged from the original audio in the cue window
         (``dub --emotion-from``), when the cue's emotion came from there.
+    part: the voice's turn in a VTT cue with several voices (one row per turn), else None.
     """
 
     cue: int
@@ -52,6 +53,7 @@ class CueReport:
     sounds: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     emotion_from_audio: dict[str, float] | None = None
+    part: int | None = None
 
 
 @dataclass(frozen=True)

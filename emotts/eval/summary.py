@@ -9,6 +9,7 @@ import numpy as np
 
 from emotts.eval.emotion_metrics import (
     blend_recognition,
+    blend_rise,
     intensity_monotonicity,
     label_scores,
     pearson,
@@ -114,6 +115,7 @@ def emotion(records: list[dict], labels: list[str]) -> dict[str, Any]:
     result["blend_recognition"] = blend_recognition(
         [tuple(r["mix"]) for r in blends], probs(blends), labels
     )
+    result["blend_rise"] = _blend_rise(blends, label_rows, labels)
     adv_rows = [r for r in judged if r.get("adv") is not None and "judged_adv" in r]
     if adv_rows:
         result["adv_pearson"] = {
@@ -121,6 +123,31 @@ def emotion(records: list[dict], labels: list[str]) -> dict[str, Any]:
             for d, key in enumerate(ADV_KEYS)
         }
     return result
+
+
+def _blend_rise(blends: list[dict], label_rows: list[dict], labels: list[str]) -> dict:
+    """`blend_rise` with each blend's neutral (and pure-label) rendering of the same sentence."""
+    neutral = {r["text"]: r for r in label_rows if r["label"] == "neutral"}
+    pure = {
+        (r["text"], r["label"]): r
+        for r in label_rows
+        if r["label"] != "neutral" and intensity_level(r["intensity"]) == 1.0
+    }
+    scored = [r for r in blends if r["text"] in neutral]
+
+    def vector(record: dict) -> np.ndarray:
+        return np.array([record["judged_probabilities"][k] for k in labels])
+
+    return blend_rise(
+        [tuple(r["mix"]) for r in scored],
+        np.array([vector(r) for r in scored]).reshape(-1, len(labels)),
+        np.array([vector(neutral[r["text"]]) for r in scored]).reshape(-1, len(labels)),
+        labels,
+        [
+            {k: vector(pure[(r["text"], k)]) for k in r["mix"] if (r["text"], k) in pure}
+            for r in scored
+        ],
+    )
 
 
 def timing(records: list[dict]) -> dict[str, Any]:

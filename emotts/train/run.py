@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import lightning as L
+import torch
 from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.loggers import TensorBoardLogger
 from torch.utils.data import DataLoader
@@ -276,28 +277,59 @@ def _is_decoder_key(key: str) -> bool:
     return key == "decoder" or key.startswith("decoder_")
 
 
+def _grown_speaker_table(
+    theirs: torch.Tensor, their_speakers: list[str], our_speakers: list[str]
+) -> torch.Tensor:
+    """The voice's speaker embeddings [S_voice, S_dim] laid out for our speakers [S, S_dim].
+
+    A speaker the voice knows keeps its row; a new one starts from the mean of the known rows
+    plus a little noise, i.e. inside the region the rest of the network was trained on
+    (a random row would be an input the conditional layer norms never saw), and different
+    from its siblings so that their gradients can pull them apart.
+    """
+    generator = torch.Generator().manual_seed(0)
+    mean = theirs.float().mean(dim=0)
+    scale = 0.1 * theirs.float().std().clamp(min=1e-3)
+    rows = [
+        theirs[their_speakers.index(name)].float()
+        if name in their_speakers
+        else mean + scale * torch.randn(mean.shape, generator=generator)
+        for name in our_speakers
+    ]
+    return torch.stack(rows).to(theirs.dtype)
+
+
 def initialize_from_voice(module: AcousticTrainingModule, voice_dir: Path) -> None:
     """Load a voice directory's weights into the module.
 
     The model configs must match, except that the decoder may differ (a new decoder on a
     trained voice, e.g. the flow decoder): then every weight but the decoder's is loaded and
-    the decoder keeps its fresh initialization.
+    the decoder keeps its fresh initialization. The recipe may also add speakers to the
+    voice's (a cast grown from a one-speaker voice): known speakers keep their embeddings,
+    new ones start near them (`_grown_speaker_table`).
     """
     from emotts.models.checkpoint import load_acoustic_model
 
     model, _ = load_acoustic_model(voice_dir)
     ours, theirs = module.model.config.to_dict(), model.config.to_dict()
     differing = sorted(key for key in {*ours, *theirs} if ours.get(key) != theirs.get(key))
-    if any(not _is_decoder_key(key) for key in differing):
+    grows_speakers = "speakers" in differing and set(theirs["speakers"]) <= set(ours["speakers"])
+    allowed = {"speakers"} if grows_speakers else set()
+    if any(not _is_decoder_key(key) and key not in allowed for key in differing):
         raise ConfigError(
             f"--init-from {voice_dir}: its model config differs from this recipe's in {differing}; "
-            "use a voice trained with the same preset, labels, speakers and corpus statistics "
-            "(only the decoder may differ)"
+            "use a voice trained with the same preset, labels, speakers (or a subset of them) "
+            "and corpus statistics (only the decoder may differ)"
         )
     state = model.state_dict()
-    if differing:
+    new_decoder = any(_is_decoder_key(key) for key in differing)
+    if new_decoder:
         state = {name: value for name, value in state.items() if not name.startswith("decoder.")}
-    missing, _ = module.model.load_state_dict(state, strict=not differing)
+    if grows_speakers:
+        state["speaker_embedding.weight"] = _grown_speaker_table(
+            state["speaker_embedding.weight"], theirs["speakers"], ours["speakers"]
+        )
+    missing, _ = module.model.load_state_dict(state, strict=not new_decoder)
     if any(not name.startswith("decoder.") for name in missing):
         raise ConfigError(f"--init-from {voice_dir}: weights missing for {sorted(missing)[:5]}")
 

@@ -1,8 +1,8 @@
 """Render the synthetic emotional corpus: RHVoice -> WORLD edits -> 22050 Hz wavs + manifest.
 
 Loudness: one fixed gain per voice (found once from a neutral calibration sentence) brings
-neutral speech to CALIBRATION_DBFS; every utterance gets the same gain, so the loudness the
-emotion rules set stays in the signal. A soft limiter only touches peaks above 0.9.
+neutral speech to CALIBRATION_DBFS; every utterance of that voice gets the same gain, so the
+loudness the emotion rules set stays in the signal. A soft limiter only touches peaks above 0.9.
 """
 
 from __future__ import annotations
@@ -21,7 +21,13 @@ from tqdm import tqdm
 
 from emotts.audio.io import load_audio, save_audio
 from emotts.data.manifest import ManifestEntry, write_manifest
-from emotts.data.synthetic.plan import SynthesisConfig, UtterancePlan, make_plan
+from emotts.data.synthetic.plan import (
+    VOICES,
+    SynthesisConfig,
+    UtterancePlan,
+    make_plan,
+    upgrade_settings,
+)
 from emotts.data.synthetic.rules import RULES_VERSION, prosody_for
 from emotts.data.synthetic.ssml import build_ssml
 from emotts.data.synthetic.world_edit import EditReport, apply_world_edits
@@ -78,11 +84,13 @@ def _soft_limit(x: np.ndarray) -> np.ndarray:
 
 
 def render_utterance(
-    utt: UtterancePlan, voice: str, gain_db: float, seed: int
+    utt: UtterancePlan, gain_db: float, seed: int
 ) -> tuple[np.ndarray, EditReport]:
     """The final samples of one utterance (deterministic given the plan and seed)."""
-    source = rhvoice(utt.ssml, voice)
-    rng = np.random.default_rng([seed, 2, utt.index])
+    source = rhvoice(utt.ssml, utt.voice)
+    # The first voice keeps the single-voice corpora's stream (see plan._voice_stream).
+    place = VOICES.index(utt.voice)
+    rng = np.random.default_rng([seed, 2, utt.index] + ([place] if place else []))
     edited, report = apply_world_edits(source, SAMPLE_RATE, utt.prosody, rng)
     return _soft_limit(edited * 10.0 ** (gain_db / 20.0)).astype(np.float32), report
 
@@ -112,9 +120,9 @@ def _init_worker() -> None:
     torch.set_num_threads(1)
 
 
-def _work(job: tuple[UtterancePlan, str, float, int, str]) -> str:
-    utt, voice, gain_db, seed, wav_path = job
-    audio, _ = render_utterance(utt, voice, gain_db, seed)
+def _work(job: tuple[UtterancePlan, float, int, str]) -> str:
+    utt, gain_db, seed, wav_path = job
+    audio, _ = render_utterance(utt, gain_db, seed)
     # Write under a temporary name and rename, so an interrupted run never leaves a valid-looking file.
     partial = wav_path[: -len(".wav")] + ".partial.wav"
     save_audio(partial, audio, SAMPLE_RATE)
@@ -122,16 +130,21 @@ def _work(job: tuple[UtterancePlan, str, float, int, str]) -> str:
     return utt.id
 
 
-def manifest_entry(utt: UtterancePlan, voice: str) -> ManifestEntry:
-    """The manifest row: revealed supervision in the core fields, the full truth in extras."""
+def manifest_entry(utt: UtterancePlan) -> ManifestEntry:
+    """The manifest row: revealed supervision in the core fields, the full truth in extras.
+
+    A blend's ``emotion`` is written in the spec syntax (``happy:0.60000,surprised:0.40000``);
+    its ``true_emotion`` is null (no single label is true) and ``true_blend`` holds the weights.
+    """
     show_label = utt.supervision in ("label", "both")
     show_adv = utt.supervision in ("adv", "both")
+    blend = {} if utt.blend is None else {"true_blend": {k: round(w, 5) for k, w in utt.blend}}
     return ManifestEntry(
         id=utt.id,
         audio=f"wavs/{utt.id}.wav",
         text=utt.text,
-        speaker=voice,
-        emotion=utt.label if show_label else None,
+        speaker=utt.voice,
+        emotion=utt.emotion if show_label else None,
         adv=tuple(round(x, 5) for x in utt.adv) if show_adv else None,
         intensity=round(utt.intensity, 5) if (show_label and utt.intensity is not None) else None,
         split=utt.split,
@@ -140,6 +153,7 @@ def manifest_entry(utt: UtterancePlan, voice: str) -> ManifestEntry:
             "true_emotion": utt.label,
             "true_adv": [round(x, 5) for x in utt.adv],
             "true_intensity": None if utt.intensity is None else round(utt.intensity, 5),
+            **blend,
             "prosody": utt.prosody.to_dict(),
             "accented_words": utt.accented,
             "rules_version": RULES_VERSION,
@@ -147,46 +161,56 @@ def manifest_entry(utt: UtterancePlan, voice: str) -> ManifestEntry:
     )
 
 
-def _load_or_write_settings(cfg: SynthesisConfig, gain_db: float) -> float:
-    """Check a resumed corpus was made with the same settings; returns the gain to use."""
+def _load_or_write_settings(cfg: SynthesisConfig) -> dict[str, float]:
+    """Check a resumed corpus was made with the same settings; returns each voice's gain."""
     path = cfg.out_dir / SETTINGS_FILE
     settings = {**cfg.identity(), "rules_version": RULES_VERSION, "sample_rate": SAMPLE_RATE}
     if path.is_file():
-        stored = json.loads(path.read_text())
-        saved_gain = stored.pop("calibration_gain_db")
+        stored = upgrade_settings(json.loads(path.read_text()))
+        saved_gains = stored.pop("calibration_gain_db")
         if stored != settings:
             changed = sorted(k for k in settings if stored.get(k) != settings[k])
-            raise ConfigError(
-                f"{cfg.out_dir} holds a corpus made with other settings ({', '.join(changed)}); "
-                "accepted: the same settings to resume, or a new --out folder"
+            hint = (
+                " (a corpus made before blends existed resumes with --blend-share 0)"
+                if "blend_share" in changed and stored.get("blend_share") == 0.0
+                else ""
             )
-        return float(saved_gain)
-    path.write_text(json.dumps({**settings, "calibration_gain_db": gain_db}, indent=2) + "\n")
-    return gain_db
+            raise ConfigError(
+                f"{cfg.out_dir} holds a corpus made with other settings ({', '.join(changed)})"
+                f"{hint}; accepted: the same settings to resume, or a new --out folder"
+            )
+        return {voice: float(gain) for voice, gain in saved_gains.items()}
+    gains = {voice: calibration_gain_db(voice) for voice in cfg.voices}
+    path.write_text(json.dumps({**settings, "calibration_gain_db": gains}, indent=2) + "\n")
+    return gains
 
 
 def _check_existing_utterances(cfg: SynthesisConfig, plan: list[UtterancePlan]) -> None:
     """A resumed corpus may grow, but its manifest rows must stay exactly what they are.
 
-    The plan is prefix-stable (utterance ``i`` does not depend on the size), so a larger
-    ``--hours`` or ``--utterances`` only appends. A smaller size would drop utterances, and a
-    changed sentence file or planner would change them: both are refused.
+    The plan is prefix-stable per voice (utterance ``i`` does not depend on the size), so a
+    larger ``--hours`` or ``--utterances`` only adds rows. A smaller size would drop
+    utterances, and a changed sentence file or planner would change them: both are refused.
     """
     manifest = cfg.out_dir / "manifest.jsonl"
     if not manifest.is_file():
         return
     lines = manifest.read_text(encoding="utf-8").splitlines()
     existing = [json.loads(line) for line in lines if line.strip()]
-    if len(existing) > len(plan):
+    planned = {utt.id: utt for utt in plan}
+    dropped = [row.get("id") for row in existing if row.get("id") not in planned]
+    if dropped:
         raise ConfigError(
             f"{cfg.out_dir} already holds {len(existing)} utterances but this size plans "
-            f"{len(plan)}; accepted: the same or a larger size (e.g. --utterances "
-            f"{len(existing)} or more), or a new --out folder"
+            f"{len(plan)} and leaves out {len(dropped)} of them (e.g. {dropped[0]}); accepted: "
+            "the same or a larger size, or a new --out folder"
         )
-    for row, utt in zip(existing, plan, strict=False):
-        planned = json.loads(json.dumps(manifest_entry(utt, cfg.voice).to_dict()))
-        if row != planned:
-            changed = sorted(k for k in planned.keys() | row.keys() if row.get(k) != planned.get(k))
+    for row in existing:
+        expected = json.loads(json.dumps(manifest_entry(planned[row["id"]]).to_dict()))
+        if row != expected:
+            changed = sorted(
+                k for k in expected.keys() | row.keys() if row.get(k) != expected.get(k)
+            )
             raise ConfigError(
                 f"{cfg.out_dir}: utterance {row.get('id')} would change ({', '.join(changed)}); "
                 "the sentence file or the planner differs from the one that made the corpus; "
@@ -207,13 +231,10 @@ def generate_corpus(cfg: SynthesisConfig, progress: bool = True) -> Path:
     wav_dir = cfg.out_dir / "wavs"
     wav_dir.mkdir(parents=True, exist_ok=True)
     plan = make_plan(cfg)
-    stored = cfg.out_dir / SETTINGS_FILE
-    gain_db = _load_or_write_settings(
-        cfg, 0.0 if stored.is_file() else calibration_gain_db(cfg.voice)
-    )
+    gains = _load_or_write_settings(cfg)
     _check_existing_utterances(cfg, plan)
     jobs = [
-        (utt, cfg.voice, gain_db, cfg.seed, str(wav_dir / f"{utt.id}.wav"))
+        (utt, gains[utt.voice], cfg.seed, str(wav_dir / f"{utt.id}.wav"))
         for utt in plan
         if not wav_is_valid(wav_dir / f"{utt.id}.wav")
     ]
@@ -237,5 +258,5 @@ def generate_corpus(cfg: SynthesisConfig, progress: bool = True) -> Path:
                     bar.update()
     bar.close()
     manifest = cfg.out_dir / "manifest.jsonl"
-    write_manifest(manifest, [manifest_entry(utt, cfg.voice) for utt in plan])
+    write_manifest(manifest, [manifest_entry(utt) for utt in plan])
     return manifest

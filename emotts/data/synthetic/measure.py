@@ -10,8 +10,10 @@ utterances compared with the stored audio (determinism) and with the WORLD edit'
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -129,28 +131,20 @@ def lda_cv_accuracy(
 def _sanity(entries: list, manifest_dir: Path, count: int) -> dict:
     """Re-render ``count`` utterances: identical to the stored wav, and close to the WORLD target."""
     from emotts.data.synthetic.generate import render_utterance
-    from emotts.data.synthetic.plan import SynthesisConfig, make_plan
+    from emotts.data.synthetic.plan import SynthesisConfig, make_plan, upgrade_settings
 
-    settings = json.loads((manifest_dir / SETTINGS_FILE).read_text())
-    keys = (
-        "voice",
-        "seed",
-        "label_only_share",
-        "adv_only_share",
-        "continuous_share",
-        "val_share",
-        "test_share",
-        "judge_share",
-    )
-    cfg = SynthesisConfig(
-        out_dir=manifest_dir,
-        sentences=Path(settings["sentences"]),
-        utterances=len(entries),
-        **{k: settings[k] for k in keys},
-    )
+    settings = upgrade_settings(json.loads((manifest_dir / SETTINGS_FILE).read_text()))
+    per_voice = Counter(entry.speaker for entry in entries)
+    cfg = SynthesisConfig.from_settings(manifest_dir, settings, utterances=max(per_voice.values()))
     rows = []
-    for utt in make_plan(cfg)[:count]:
-        audio, report = render_utterance(utt, cfg.voice, settings["calibration_gain_db"], cfg.seed)
+    stored_ids = {entry.id for entry in entries}
+    planned = [utt for utt in make_plan(cfg) if utt.id in stored_ids]
+    # The first utterances of every voice, in turn, so each speaker's rendering is checked.
+    by_voice = [[u for u in planned if u.voice == voice] for voice in cfg.voices]
+    chosen = [u for group in itertools.zip_longest(*by_voice) for u in group if u][:count]
+    for utt in chosen:
+        gain_db = settings["calibration_gain_db"][utt.voice]
+        audio, report = render_utterance(utt, gain_db, cfg.seed)
         stored = load_audio(manifest_dir / "wavs" / f"{utt.id}.wav", SAMPLE_RATE)
         out_f0 = measure_audio(audio, utt.text)["f0_hz"]
         rows.append(
@@ -187,6 +181,7 @@ def measure_corpus(manifest: Path, out_dir: Path, sanity_count: int = 20) -> str
             "id": e.id,
             "label": e.extra.get("true_emotion", e.emotion),
             "adv": e.extra.get("true_adv", e.adv),
+            "blend": e.extra.get("true_blend"),
             "seconds": len(x) / SAMPLE_RATE,
             "peak": float(np.max(np.abs(x))),
             "clipped_runs": clipped_runs(x),
@@ -194,7 +189,10 @@ def measure_corpus(manifest: Path, out_dir: Path, sanity_count: int = 20) -> str
         }
         rows.append(row)
     labelled = [r for r in rows if r["label"] is not None]
-    continuous = [r for r in rows if r["label"] is None and r["adv"] is not None]
+    # Blends carry ADV but also their labels' extras: not part of the continuous-ADV analysis.
+    continuous = [
+        r for r in rows if r["label"] is None and r["adv"] is not None and r["blend"] is None
+    ]
     per_label = {
         lab: {
             m: [

@@ -162,6 +162,27 @@ def raw_parameters(
     return params
 
 
+def blend_parameters(weights: dict[str, float], intensity: float = 1.0) -> dict[str, float]:
+    """A blend's parameters: its labels' parameters at this intensity, mixed by weight.
+
+    Mixing happens in the additive units (semitones, dB, log2 factors), so a 60/40 blend of
+    happy and surprised gets 60 % of happy's F0 raise and 40 % of surprise's final rise.
+    Weights are used as given (a blend's weights sum to 1).
+    """
+    mixed: dict[str, float] = {}
+    for label, weight in weights.items():
+        for name, value in raw_parameters(realized_adv(label, intensity), label, intensity).items():
+            mixed[name] = mixed.get(name, 0.0) + weight * value
+    return mixed
+
+
+def blend_adv(weights: dict[str, float], intensity: float = 1.0) -> tuple[float, float, float]:
+    """A blend's ADV: its labels' realized ADV, mixed by weight (as the emotion space mixes
+    label embeddings)."""
+    parts = [(weight, realized_adv(label, intensity)) for label, weight in weights.items()]
+    return tuple(sum(w * adv[d] for w, adv in parts) for d in range(3))  # type: ignore[return-value]
+
+
 def _clamp(x: float, bounds: tuple[float, float]) -> float:
     return max(bounds[0], min(bounds[1], x))
 
