@@ -122,7 +122,7 @@ def test_run_evaluation_end_to_end(tmp_path, monkeypatch):
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setattr(grid, "emotion_spec", lambda item: None)
-    monkeypatch.setattr(evaluate, "load_voice", lambda path: FakeVoice())
+    monkeypatch.setattr(evaluate, "load_voice", lambda path, vocoder=None: FakeVoice())
     sentences = tmp_path / "s.txt"
     sentences.write_text("One short line.\nAnother short line.\n")
     report = evaluate.run_evaluation("fake", sentences, tmp_path / "out", quick=True)

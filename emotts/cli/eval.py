@@ -2,6 +2,7 @@
 
 emotts eval --voice V --sentences FILE --out DIR [--reference MANIFEST] [--judge PATH] [--quick]
 emotts eval judge-fit --manifest M --out judge/ [--splits judge]
+emotts eval say-as [--voice V] [--out DIR] [--quick]
 emotts eval ceiling --manifest M --out DIR [--judge PATH] [--splits test] [--copy-synthesis VOCODER]
 emotts eval calibrate --voice V [--out DIR] [--write-voice] [--fit-sentences N] [--heldout-sentences N]
 """
@@ -101,6 +102,32 @@ def _run_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_say_as(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from emotts.eval.grid import load_voice
+    from emotts.eval.intelligibility import WhisperJudge
+    from emotts.eval.say_as import QUICK_CASES, SAY_AS_CASES, judge_say_as, say_as_summary
+
+    out = Path(args.out) if args.out else None
+    cases = QUICK_CASES if args.quick else SAY_AS_CASES
+    records = judge_say_as(load_voice(args.voice, args.vocoder), WhisperJudge(), cases, out)
+    for record in records:
+        verdict = "ok  " if record["passed"] else "FAIL"
+        print(
+            f"{verdict} {record['name']:16} wanted {record['reading']!r}, heard "
+            f"{record['transcript']!r}"
+        )
+    summary = say_as_summary(records)
+    print(f"read as intended: {summary['passed']}/{summary['n']} ({summary['pass_rate']:.0%})")
+    if out is not None:
+        report = {"summary": summary, "items": records}
+        (out / "say_as.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+        print(f"written to {out}/say_as.json")
+    return 0
+
+
 def _run_ceiling(args: argparse.Namespace) -> int:
     from emotts.eval.ceiling import run_ceiling
     from emotts.eval.judge import resolve_judge_path
@@ -190,6 +217,14 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     calibrate.add_argument("--threads", type=int, help="CPU threads for synthesis")
     calibrate.set_defaults(func=_run_calibrate)
+    say_as = nested.add_parser(
+        "say-as", help="SSML say-as cases spoken by the voice, checked by Whisper"
+    )
+    say_as.add_argument("--voice", help="voice directory or name (default voice)")
+    say_as.add_argument("--vocoder", help="vocoder instead of the voice's own")
+    say_as.add_argument("--out", help="folder for the audio and say_as.json")
+    say_as.add_argument("--quick", action="store_true", help="four cases instead of all")
+    say_as.set_defaults(func=_run_say_as)
 
     ceiling = nested.add_parser("ceiling", help="metrics on the reference recordings")
     ceiling.add_argument("--manifest", required=True)

@@ -15,6 +15,7 @@ from emotts.eval.grid import GridConfig, Rendering, build_grid, load_voice, synt
 from emotts.eval.manifest import read_rows
 from emotts.eval.reference import compare_audio
 from emotts.eval.report import write_report
+from emotts.eval.say_as import QUICK_CASES, SAY_AS_CASES, judge_say_as, say_as_summary
 from emotts.eval.scoring import Judges, score_audio
 from emotts.eval.speaker import cosine
 
@@ -112,6 +113,8 @@ def run_evaluation(
     items = build_grid(sentences, labels, config, references)
     renderings = synthesize_grid(voice, items, out / "audio")
     records = _score(renderings, judges)
+    say_as_cases = QUICK_CASES if quick else SAY_AS_CASES
+    say_as = judge_say_as(voice, judges.whisper, say_as_cases, out / "audio")
     meta = {
         "voice": voice_path,
         "vocoder": vocoder,
@@ -122,6 +125,7 @@ def run_evaluation(
         "reference_manifest": str(reference_manifest) if reference_manifest else None,
     }
     judge_labels = judges.emotion.labels if judges.emotion else []
-    report = {"meta": meta, "summary": summarize(records, judge_labels), "items": records}
+    summary = summarize(records, judge_labels) | {"say_as": say_as_summary(say_as)}
+    report = {"meta": meta, "summary": summary, "items": records, "say_as": say_as}
     write_report(report, out)
     return report

@@ -19,6 +19,8 @@ from emotts.eval.audio import resample
 from emotts.eval.textnorm import normalize_for_wer
 
 WHISPER_RATE = 16000
+# Symbols Whisper writes in place of number words ("$", "%", "£", ...), suppressed with digits.
+_NUMBER_SYMBOLS = frozenset("$%£€¥#")
 
 
 def edit_distance(reference: Sequence[str], hypothesis: Sequence[str]) -> int:
@@ -95,6 +97,33 @@ class WhisperJudge:
             audio, language="en", beam_size=1, temperature=0.0, condition_on_previous_text=False
         )
         return " ".join(segment.text.strip() for segment in segments).strip()
+
+    def transcribe_in_words(self, samples: np.ndarray, sample_rate: int) -> str:
+        """Transcript with numerals and number symbols suppressed, so numbers come out as the
+        words heard: "zero four five one", not "0451" (which hides how it was read)."""
+        audio = resample(samples, sample_rate, WHISPER_RATE)
+        segments, _ = self.model.transcribe(
+            audio,
+            language="en",
+            beam_size=1,
+            temperature=0.0,
+            condition_on_previous_text=False,
+            suppress_tokens=[-1, *self._numeral_tokens()],
+        )
+        return " ".join(segment.text.strip() for segment in segments).strip()
+
+    def _numeral_tokens(self) -> list[int]:
+        if not hasattr(self, "_numerals"):
+            tokenizer = self.model.hf_tokenizer
+            self._numerals = [
+                index
+                for index in range(tokenizer.get_vocab_size())
+                if any(
+                    ch.isdigit() or ch in _NUMBER_SYMBOLS
+                    for ch in tokenizer.id_to_token(index) or ""
+                )
+            ]
+        return self._numerals
 
     def score(self, samples: np.ndarray, sample_rate: int, text: str) -> tuple[str, ErrorCounts]:
         """Transcript and error counts of one utterance against its intended text."""

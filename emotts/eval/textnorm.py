@@ -7,7 +7,8 @@ the error rate measures what was *said* rather than how it was *written*:
 2. ``%`` becomes " percent", ``&`` becomes " and ", ``$N`` becomes "N dollars".
 3. Numbers are spelled out with num2words: ordinals (``3rd`` -> "third"), four-digit numbers
    from 1100 to 2099 as years ("nineteen ninety"), decimals ("three point five"), other
-   integers as cardinals; thousands separators are removed first.
+   integers as cardinals; a number written with thousands separators ("1,234") is always a
+   cardinal, never a year.
 4. Initialisms written with dots are joined ("p.m." -> "pm", "U.S.A." -> "usa"), as
    Whisper writes them either way.
 5. Hyphens become spaces (so "twenty-one" and "twenty one" match), apostrophes inside words
@@ -23,8 +24,8 @@ from num2words import num2words
 _FOLD = str.maketrans(
     {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
 )
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
-_DOLLARS = re.compile(r"\$\s*(\d+(?:\.\d+)?)")
+_GROUPED = re.compile(r"\b\d{1,3}(?:,\d{3})+(?:\.\d+)?\b")
+_DOLLARS = re.compile(r"\$\s*(\d[\d,]*(?:\.\d+)?)")
 _ORDINAL = re.compile(r"\b(\d+)(st|nd|rd|th)\b")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _INITIALISM = re.compile(r"\b[a-z](?:\.[a-z])+\.?(?![a-z])")
@@ -42,12 +43,17 @@ def _spell(match: re.Match[str]) -> str:
     return " " + num2words(value) + " "
 
 
+def _spell_grouped(match: re.Match[str]) -> str:
+    token = match.group(0).replace(",", "")
+    return " " + num2words(float(token) if "." in token else int(token)) + " "
+
+
 def normalize_for_wer(text: str) -> str:
     """Return ``text`` as lower-case words with numbers spelled out and punctuation removed."""
     text = text.translate(_FOLD).lower()
     text = text.replace("%", " percent ").replace("&", " and ")
-    text = _THOUSANDS.sub("", text)
     text = _DOLLARS.sub(lambda m: f"{m.group(1)} dollars", text)
+    text = _GROUPED.sub(_spell_grouped, text)
     text = _ORDINAL.sub(lambda m: " " + num2words(int(m.group(1)), to="ordinal") + " ", text)
     text = _NUMBER.sub(_spell, text)
     text = _INITIALISM.sub(lambda m: m.group(0).replace(".", ""), text)
