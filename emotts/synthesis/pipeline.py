@@ -22,6 +22,7 @@ from emotts.errors import ControlError, EmotionSpecError
 from emotts.synthesis.chunking import ChunkPlan, vocode_chunks
 from emotts.synthesis.controls import SynthesisControls, resolve_speaker, split_frames
 from emotts.synthesis.inputs import build_inputs
+from emotts.synthesis.pitch_edges import PITCH_RAMP_DEFAULT
 from emotts.synthesis.result import Audio, concatenate, sentence_audio, time_slice
 from emotts.synthesis.sampling import FlowControls, FlowRun, FlowSampling
 from emotts.synthesis.timeline import lay_out, sentence_pause_frames
@@ -186,6 +187,7 @@ class SpeechSynthesizer(ABC):
         temperature: float | None = None,
         seed: int | None = None,
         raw_intensity: bool = False,
+        pitch_ramp: int = PITCH_RAMP_DEFAULT,
     ) -> Audio:
         """Speak ``text`` (inline emotion markup or SSML) with ``emotion`` as the default.
 
@@ -207,8 +209,12 @@ class SpeechSynthesizer(ABC):
         either backend and whether synthesized or streamed.
         ``raw_intensity``: send intensities to the model as requested, ignoring the voice's
         intensity calibration (the behaviour before calibration; see docs/emotion-control.md).
+        ``pitch_ramp``: phonemes over which each SSML pitch span's step is spread (1 = hard
+        steps; the default is the measured choice, docs/emotion-control.md).
         """
-        controls = SynthesisControls(speed, duration, pitch_shift, pitch_range, energy_scale)
+        controls = SynthesisControls(
+            speed, duration, pitch_shift, pitch_range, energy_scale, pitch_ramp
+        )
         flow = FlowControls(guidance, avoid, avoid_guidance, steps, temperature, seed)
         sampling = self.flow_request(flow)
         marked = self.frontend.read(text, ssml=ssml, lenient=ssml_lenient)
@@ -275,6 +281,7 @@ class SpeechSynthesizer(ABC):
         temperature: float | None = None,
         seed: int | None = None,
         raw_intensity: bool = False,
+        pitch_ramp: int = PITCH_RAMP_DEFAULT,
     ) -> Iterator[Audio]:
         """Yield `Audio` pieces as soon as they are ready; concatenated, they equal `synthesize`.
 
@@ -287,7 +294,9 @@ class SpeechSynthesizer(ABC):
         """
         if duration is not None:
             raise ControlError("duration cannot be combined with streaming; use synthesize()")
-        controls = SynthesisControls(speed, None, pitch_shift, pitch_range, energy_scale)
+        controls = SynthesisControls(
+            speed, None, pitch_shift, pitch_range, energy_scale, pitch_ramp
+        )
         flow = FlowControls(guidance, avoid, avoid_guidance, steps, temperature, seed)
         guided = _Guided(flow, self.flow_request(flow))
         marked = self.frontend.read(text, ssml=ssml, lenient=ssml_lenient)
