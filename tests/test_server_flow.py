@@ -86,7 +86,7 @@ def test_raw_intensity_on_the_regression_voice_and_streaming(client):
     ("body", "param", "fragment"),
     [
         ({"guidance": 9}, "guidance", "accepted: [-2.0, 6.0]"),
-        ({"avoid": "elated"}, "avoid", "elated"),
+        ({"avoid": "elated"}, "avoid", "avoid: unknown emotion label 'elated'"),
         ({"avoid": "sad", "avoid_guidance": 5}, "avoid_guidance", "accepted: [0.0, 4.0]"),
         ({"avoid_guidance": 1}, "avoid_guidance", "no avoid label"),
         ({"flow_steps": 0}, "flow_steps", "flow_steps 0 is out of range; accepted: [1, 50]"),

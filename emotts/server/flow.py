@@ -37,7 +37,10 @@ class RequestFieldError(ControlError):
 def _check_alone(field: str, keyword: str, value: object, labels: list[str]) -> None:
     try:
         if keyword == "avoid":
-            label = canonical_label(value) if isinstance(value, str) else value
+            try:
+                label = canonical_label(value) if isinstance(value, str) else value
+            except EmottsError as error:
+                raise ControlError(f"avoid: {error}") from None
             if isinstance(label, str) and label not in labels:
                 raise ControlError(
                     f"avoid {value!r} is not a label of this voice; accepted: {', '.join(labels)}"
