@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
+from safetensors.torch import save as serialize
 
+from emotts.atomic import write_bytes_atomically
 from emotts.audio.config import AudioConfig
 from emotts.errors import ConfigError
 from emotts.models.acoustic_model import AcousticModel
@@ -38,7 +40,8 @@ def save_voice(
     for name, tensor in model.state_dict().items():
         tensor = tensor.detach().cpu().contiguous()
         state[name] = tensor.half() if half and tensor.is_floating_point() else tensor
-    save_file(state, str(directory / MODEL_FILE))
+    # Each file appears complete or not at all (temporary name, fsync, rename).
+    write_bytes_atomically(directory / MODEL_FILE, serialize(state))
     config = {
         "format": VOICE_FORMAT,
         "version": VOICE_FORMAT_VERSION,
@@ -48,8 +51,8 @@ def save_voice(
         "vocoder": vocoder,
         "extra": extra or {},
     }
-    (directory / CONFIG_FILE).write_text(
-        json.dumps(config, indent=2, ensure_ascii=False), encoding="utf-8"
+    write_bytes_atomically(
+        directory / CONFIG_FILE, json.dumps(config, indent=2, ensure_ascii=False).encode("utf-8")
     )
     return directory
 
