@@ -11,6 +11,7 @@ with a dot, so a reader that lists a folder can tell them apart.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -67,3 +68,12 @@ def write_bytes_atomically(path: str | Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through :func:`atomic_file`."""
     with atomic_file(path) as stream:
         stream.write(data)
+
+
+def file_sha256(path: str | Path) -> str:
+    """Hex SHA-256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as stream:
+        while block := stream.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()

@@ -48,7 +48,10 @@ class Run:
         self.err = config.parent / f"{name}.err"
         command = [sys.executable, "-m", "emotts", "train", "--config", str(config), "--quiet"]
         environment = {k: v for k, v in os.environ.items() if k != PAUSE_ENV}
-        environment.update({"OMP_NUM_THREADS": "1", **(env or {})})
+        # The checkout's emotts, also when it is not installed.
+        root = str(Path(__file__).resolve().parents[1])
+        path = os.pathsep.join(p for p in (root, environment.get("PYTHONPATH")) if p)
+        environment.update({"OMP_NUM_THREADS": "1", "PYTHONPATH": path, **(env or {})})
         with self.out.open("w") as out, self.err.open("w") as err:
             self.process = subprocess.Popen(
                 [*command, *extra], stdout=out, stderr=err, env=environment

@@ -18,6 +18,7 @@ from pathlib import Path
 import onnx
 import torch
 
+from emotts.atomic import file_sha256, write_bytes_atomically
 from emotts.backends.onnx_format import (
     ACOUSTIC_FILE,
     ACOUSTIC_INT8_FILE,
@@ -150,7 +151,7 @@ def export_acoustic(model: AcousticModel, path: Path, metadata: dict[str, object
     else:
         _name_dynamic_dims(proto, {"mel": {2: "frames"}})
     _set_metadata(proto, metadata)
-    onnx.save(proto, str(path))
+    write_bytes_atomically(path, proto.SerializeToString())
     return path
 
 
@@ -161,7 +162,7 @@ def export_vocoder(vocoder: torch.nn.Module, path: Path, metadata: dict[str, obj
     proto = _export(vocoder.eval(), mel, ("audio",), dynamic)
     _name_dynamic_dims(proto, {"audio": {1: "samples"}})
     _set_metadata(proto, metadata)
-    onnx.save(proto, str(path))
+    write_bytes_atomically(path, proto.SerializeToString())
     return path
 
 
@@ -302,6 +303,8 @@ def export_voice(
     if quantize:
         quantize_acoustic(out / ACOUSTIC_FILE, out / ACOUSTIC_INT8_FILE)
         voice["graphs"]["acoustic_int8"] = ACOUSTIC_INT8_FILE
+    # Loading compares each graph with these, so damaged graphs are refused by name.
+    voice["sha256"] = {name: file_sha256(out / name) for name in voice["graphs"].values()}
     write_voice_json(out, voice)
     files = {p.name: p.stat().st_size for p in sorted(out.iterdir()) if p.is_file()}
     return ExportResult(out, files, voice)
