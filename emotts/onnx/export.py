@@ -252,7 +252,7 @@ def export_voice(
 
     ``vocoder``: the vocoder graph to export instead of the one the voice's config names.
     """
-    from vocoders import load_vocoder, vocoder_settings
+    from vocoders import vocoder_settings
 
     voice_config = VoiceConfig.read(voice_dir, "torch")
     vocoder_name = vocoder or voice_config.vocoder
@@ -267,6 +267,29 @@ def export_voice(
     model, config = load_acoustic_model(voice_dir)
     config = {**config, "vocoder": vocoder_name}
     out = Path(out_dir)
+    try:
+        return _write_onnx_voice(model, config, voice_config, vocoder_name, out, quantize)
+    except OSError as error:
+        # Each file is written atomically and voice.json last: an export that stops here
+        # leaves either no voice.json or one whose SHA-256s refuse the graphs it did replace.
+        raise ConfigError(
+            f"cannot write the exported voice to {out}: {error.strerror or error}"
+            f"{f' ({error.filename})' if error.filename else ''}; check that the folder is "
+            "writable and the disk has room"
+        ) from None
+
+
+def _write_onnx_voice(
+    model: AcousticModel,
+    config: dict,
+    voice_config: VoiceConfig,
+    vocoder_name: str,
+    out: Path,
+    quantize: bool,
+) -> ExportResult:
+    """The graphs, then voice.json (with their SHA-256s), into ``out``."""
+    from vocoders import load_vocoder
+
     out.mkdir(parents=True, exist_ok=True)
     voice = voice_description(config, model)
     audio = voice_config.audio
