@@ -9,7 +9,7 @@ from pathlib import Path
 from emotts.emotion.from_text import AutoEmotion
 from emotts.emotion.presets import PROSODY_FIELDS, merge_prosody
 from emotts.emotion.spec import EmotionSpec
-from emotts.errors import ControlError, EmotionSpecError
+from emotts.errors import ControlError, EmotionSpecError, TextError
 
 
 def register(subparsers) -> None:
@@ -153,7 +153,23 @@ def _read_text(args) -> str:
             raise ControlError(f"cannot read --input-file {args.input_file}: {error}") from None
     if sys.stdin is None or sys.stdin.isatty():
         raise ControlError("no text given: use -t/--text, -i/--input-file, or pipe text on stdin")
-    return sys.stdin.read()
+    return _decode_stdin(sys.stdin)
+
+
+def _decode_stdin(stdin) -> str:
+    """stdin as UTF-8 text (a BOM is dropped); bytes that are not UTF-8 are an error saying
+    where, rather than characters that cannot be spoken."""
+    stream = getattr(stdin, "buffer", None)
+    if stream is None:  # a text-only stream (tests, embedding): already decoded
+        return stdin.read()
+    data = stream.read()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise TextError(
+            f"stdin is not UTF-8 text: byte 0x{data[error.start]:02x} at offset {error.start} "
+            f"({error.reason}); accepted: UTF-8 text (convert it, e.g. with iconv -t UTF-8)"
+        ) from None
 
 
 def _clip_emotion(args) -> EmotionSpec:
@@ -224,10 +240,9 @@ def _emotion_and_prosody(args) -> tuple[EmotionSpec | AutoEmotion, dict[str, flo
 
 
 def _write_timings(path: Path, timings: dict) -> None:
-    try:
-        path.write_text(json.dumps(timings, indent=2), encoding="utf-8")
-    except OSError as error:
-        raise ControlError(f"cannot write --timings {path}: {error}") from None
+    from emotts.output_files import write_side_file
+
+    write_side_file(path, json.dumps(timings, indent=2), "--timings")
 
 
 def _print_inferred(text: str, emotion) -> None:
@@ -251,6 +266,14 @@ def run(args) -> int:
         raise ControlError("-o/--output is required (or use --stream to write PCM to stdout)")
     if args.stream and args.output is not None:
         raise ControlError("--stream writes to stdout; drop -o/--output, or drop --stream")
+    from emotts.audio.writer import check_output_path
+    from emotts.output_files import check_side_file
+
+    # Before any work: a path that cannot be written is refused now, not after synthesis.
+    if args.output is not None:
+        check_output_path(args.output)
+    if args.timings is not None:
+        check_side_file(args.timings, "--timings")
     text = _read_text(args)
     emotion, prosody = _emotion_and_prosody(args)
     if not args.ssml and not looks_like_ssml(text):
