@@ -175,10 +175,7 @@ def run(args: argparse.Namespace) -> int:
             if onnx_voice is None and any(b != "torch" for b in backends):
                 from emotts.onnx.export import export_voice
 
-                print(
-                    f"exporting to ONNX with {vocoder or 'its vocoder'} (a minute or two)",
-                    file=sys.stderr,
-                )
+                print(f"exporting to ONNX with {vocoder or 'its vocoder'} (a minute or two)", file=sys.stderr)
                 onnx_voice = export_voice(
                     voice,
                     Path(scratch) / f"onnx-{vocoder}",
@@ -187,12 +184,11 @@ def run(args: argparse.Namespace) -> int:
                 ).directory
             for backend in backends:
                 for count in threads:
-                    print(
-                        f"timing {backend} at {count} thread(s), {vocoder or 'its vocoder'}",
-                        file=sys.stderr,
-                    )
+                    print(f"timing {backend} at {count} thread(s), {vocoder or 'its vocoder'}", file=sys.stderr)
                     directory = voice if backend == "torch" else onnx_voice
-                    results.append(run_isolated(backend, directory, count, sentences_file, vocoder))
+                    results.append(
+                        run_isolated(backend, directory, count, sentences_file, vocoder)
+                    )
     label = "UNTRAINED weights (timing only)" if untrained else str(args.voice)
     machine = _machine()
     _print_table(results, f"emotts bench: {label}; {machine['cpu']}, {machine['cores']} cores")

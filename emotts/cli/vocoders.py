@@ -20,9 +20,7 @@ def run(args) -> int:
     for column in ("name", "what", "weights", "streaming context"):
         table.add_column(column)
     for info in CATALOG:
-        context = (
-            "whole sentence" if info.context_frames is None else f"{info.context_frames} frames"
-        )
+        context = "whole sentence" if info.context_frames is None else f"{info.context_frames} frames"
         table.add_row(info.name, info.description, info.weights, context)
     Console().print(table)
     return 0

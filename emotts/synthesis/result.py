@@ -173,7 +173,9 @@ def time_slice(
         for m in timed.marks
         if inside(m.time)
     ]
-    return Audio(samples.astype(np.float32), timed.sample_rate, phonemes, words, mel, breaks, marks)
+    return Audio(
+        samples.astype(np.float32), timed.sample_rate, phonemes, words, mel, breaks, marks
+    )
 
 
 @dataclass
