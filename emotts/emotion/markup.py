@@ -244,6 +244,8 @@ class _Parser:
         formatting = _FORMATTING.match(self.text, position)
         if formatting is not None:
             self.dropped.append((formatting.group(), position))
+            if formatting.group()[1:3].lower() == "br":  # a line break still parts words
+                self._add(" ", position)
             return formatting.end()
         name = match.group(1)
         if name not in TAGS:
