@@ -363,6 +363,6 @@ def test_invalid_utf8_on_stdin_is_named(tiny_voice_dir: Path, tmp_path: Path, ca
     with stdin_of(b"Hi \xff there."):
         assert main(["synth", "-v", str(tiny_voice_dir), "-o", str(out)]) == 2
     err = capsys.readouterr().err
-    assert "stdin is not UTF-8 text: byte 0xff at offset 3" in err, err
+    assert "stdin is not UTF-8 text: byte 0xff at byte offset 3" in err, err
     with stdin_of("\ufeffHi there.".encode()):  # a BOM is not spoken
         assert main(["synth", "-v", str(tiny_voice_dir), "-o", str(out)]) == 0
