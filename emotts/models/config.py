@@ -8,6 +8,9 @@ from emotts.errors import ConfigError
 from emotts.models.decoders import resolve_decoder_section
 from emotts.typecheck import check_dataclass_fields, check_positive
 
+#: Accepted values of ``model.pitch_target``; the first is the default (every shipped voice).
+PITCH_TARGETS = ("phoneme", "frame")
+
 # Voice configs written before the decoder section had the ConvNeXt sizes as flat keys.
 _LEGACY_DECODER_KEYS = {
     "decoder_layers": "layers",
@@ -79,6 +82,9 @@ class AcousticConfig:
     bin_loss_warmup_steps: int = 2000
     bin_loss_weight: float = 1.0
     emotion_consistency_weight: float = 1.0
+    # "phoneme": one mean log-F0 per phoneme (every voice before issue 14); "frame": a log-F0
+    # contour per mel frame predicted after length regulation (emotts.models.pitch_contour).
+    pitch_target: str = "phoneme"
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -88,6 +94,11 @@ class AcousticConfig:
                 f"got {self.decoder!r}"
             )
         object.__setattr__(self, "decoder", resolve_decoder_section(self.decoder))
+        if self.pitch_target not in PITCH_TARGETS:
+            raise ConfigError(
+                f"model.pitch_target {self.pitch_target!r} is unknown; accepted: "
+                f"{', '.join(PITCH_TARGETS)} (phoneme is the default)"
+            )
 
     @property
     def n_labels(self) -> int:
