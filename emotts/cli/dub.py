@@ -40,6 +40,25 @@ def register(subparsers) -> None:
         "(judged by the evaluation judge; cue tags and the emotion column win)",
     )
     parser.add_argument("--judge", help="emotion judge folder for --emotion-from")
+    flow = parser.add_argument_group(
+        "flow-matching voices", "sampling and emotion guidance (docs/flow-decoder.md)"
+    )
+    flow.add_argument(
+        "--guidance",
+        type=float,
+        help="emotion guidance w of every cue (1 as trained, 0 none, 2-3 stronger); "
+        "a cue tag's guidance= wins ([happy; guidance=2])",
+    )
+    flow.add_argument("--avoid", metavar="LABEL", help="emotion to steer away from")
+    flow.add_argument("--avoid-guidance", type=float, help="weight of --avoid (default 1)")
+    flow.add_argument("--flow-steps", type=int, help="sampler steps (default: the voice's)")
+    flow.add_argument("--temperature", type=float, help="noise scale (default: the voice's)")
+    flow.add_argument("--seed", type=int, help="noise seed: the same seed gives the same track")
+    parser.add_argument(
+        "--raw-intensity",
+        action="store_true",
+        help="send intensities as given, skipping the voice's intensity calibration",
+    )
     parser.add_argument("--cast", help="character names to speakers: Alice=0,Bob=narrator,*=0")
     parser.add_argument("--cast-file", type=Path, help="cast as JSON or Name=speaker lines")
     parser.add_argument("-s", "--speaker", help="speaker of cues that name none")
@@ -80,10 +99,14 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from emotts.backends import load_voice
     from emotts.dubbing import Cast, Dubber, load_cues
+    from emotts.synthesis.sampling import FlowControls
 
     cast = Cast.parse(args.cast or "")
     if args.cast_file is not None:
         cast = Cast.from_file(args.cast_file).merged(cast)
+    flow = FlowControls(
+        args.guidance, args.avoid, args.avoid_guidance, args.flow_steps, args.temperature, args.seed
+    )
     from emotts.audio.writer import check_output_path
     from emotts.output_files import check_side_file
 
@@ -115,6 +138,8 @@ def run(args) -> int:
         progress=not args.no_progress,
         emotion_from=args.emotion_from,
         judge=args.judge,
+        flow=flow,
+        raw_intensity=args.raw_intensity,
     )
     track = dubber.render(cues)
     track.save(args.output)

@@ -21,6 +21,7 @@ from emotts.dubbing.fit import DEFAULT_MAX_SPEED, check_fit_options, plan_fit
 from emotts.dubbing.mixing import db_to_gain, duck_gain, limit_peaks, place
 from emotts.dubbing.tags import CueText, read_cue_text
 from emotts.dubbing.track import CueReport, RenderedCue, Track
+from emotts.emotion.labels import canonical_label
 from emotts.emotion.presets import (
     Preset,
     load_presets,
@@ -29,7 +30,7 @@ from emotts.emotion.presets import (
     resolve_preset,
 )
 from emotts.emotion.spec import EmotionSpec
-from emotts.errors import ConfigError, EmottsError
+from emotts.errors import ConfigError, ControlError, EmotionSpecError, EmottsError
 from emotts.synthesis.batch import (
     BATCH_ROWS,
     SentenceAcoustic,
@@ -41,6 +42,7 @@ from emotts.synthesis.batch import (
 from emotts.synthesis.controls import SynthesisControls, resolve_speaker
 from emotts.synthesis.pipeline import SpeechSynthesizer, coerce_emotion
 from emotts.synthesis.result import Audio
+from emotts.synthesis.sampling import FlowControls
 
 #: The longest track rendered (and the largest --length): the track is held in memory.
 MAX_TRACK_SECONDS = 24 * 3600
@@ -56,6 +58,18 @@ class _Plan:
     utterance: Utterance | None = None
     natural: list[SentenceAcoustic] = field(default_factory=list)
     audio: Audio | None = None
+
+
+def _check_avoid(avoid: str, labels: list[str]) -> None:
+    """The avoided label is one of the voice's (aliases allowed)."""
+    try:
+        label = canonical_label(avoid)
+    except EmotionSpecError as error:
+        raise EmotionSpecError(f"avoid: {error}") from None
+    if label not in labels:
+        raise EmotionSpecError(
+            f"avoid {avoid!r} is not a label of this voice; accepted: {', '.join(labels)}"
+        )
 
 
 class Dubber:
@@ -78,6 +92,10 @@ class Dubber:
         emotion_from: original audio; an untagged cue takes the emotion the judge (``judge``:
             a judge folder, default the shipped one) hears inside its window. Tags and the
             emotion column still win; the report's ``emotion_from_audio`` has the estimate.
+        flow: a flow-matching voice's guidance, avoided label, steps, temperature and seed for
+            every cue (a cue tag's ``guidance=`` wins for its cue); a regression voice refuses
+            the flow-only settings here, before anything is rendered.
+        raw_intensity: send intensities as given, skipping the voice's calibration.
     """
 
     def __init__(
@@ -100,8 +118,15 @@ class Dubber:
         batch_rows: int = BATCH_ROWS,
         emotion_from: str | Path | None = None,
         judge: str | Path | None = None,
+        flow: FlowControls | None = None,
+        raw_intensity: bool = False,
     ) -> None:
         check_fit_options(fit, max_speed)
+        self.flow = flow or FlowControls()
+        voice.flow_request(self.flow)  # refuses flow-only settings on a regression voice
+        if self.flow.avoid is not None:
+            _check_avoid(self.flow.avoid, voice.labels)
+        self.raw_intensity = bool(raw_intensity)
         self.original = None
         if emotion_from is not None:
             from emotts.dubbing.original import OriginalAudioEmotion
@@ -178,7 +203,13 @@ class Dubber:
         spoken = [p for p in plans if p.utterance is not None]
         for plan, natural in zip(
             spoken,
-            acoustic_batch(self.voice, [p.utterance for p in spoken], batch_rows=self.batch_rows),
+            acoustic_batch(
+                self.voice,
+                [p.utterance for p in spoken],
+                batch_rows=self.batch_rows,
+                flow=self.flow,
+                raw_intensity=self.raw_intensity,
+            ),
             strict=True,
         ):
             plan.natural = natural
@@ -255,9 +286,22 @@ class Dubber:
             utterance = prepare_utterance(
                 self.voice, text.spoken, emotion, speaker=speaker_id, controls=controls
             )
+            self._check_guidance(utterance)
         except EmottsError as error:
             return self._skip(cue, str(error), row)
         return _Plan(cue, row, role or f"speaker {speaker}", utterance)
+
+    def _check_guidance(self, utterance: Utterance) -> None:
+        """A cue's own guidance (tag or markup) needs a flow voice: the cue is skipped with
+        this reason rather than failing the whole batch."""
+        if self.voice.flow_sampling is not None:
+            return
+        if any(e.guidance is not None for s in utterance.sentences for e in s.emotions):
+            raise ControlError(
+                "the cue sets emotion guidance ([label; guidance=W] or <emotion guidance>), "
+                f"which needs a flow-matching voice; this voice's decoder is "
+                f"{self.voice.decoder_type}"
+            )
 
     def _preset(self, name: str) -> Preset:
         if name in self.presets:
@@ -345,6 +389,8 @@ class Dubber:
             [targets[i] for i in changed],
             [spoken[i].natural for i in changed],
             self.batch_rows,
+            flow=self.flow,
+            raw_intensity=self.raw_intensity,
         )
         for i, acoustic in zip(changed, rendered, strict=True):
             spoken[i].natural = acoustic

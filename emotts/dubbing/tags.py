@@ -1,7 +1,8 @@
 """A cue's text -> what is spoken, its emotion tag and its sound descriptions.
 
 ``[happy] Hello`` : a leading tag in the ``-e`` syntax (``[sad; intensity=0.8]``,
-``[happy:0.6,surprised:0.4]``, ``[adv=0.7,0.2,-0.5]``) or a preset (``[tired]``,
+``[happy:0.6,surprised:0.4]``, ``[adv=0.7,0.2,-0.5]``), optionally with a flow voice's emotion
+guidance for the cue (``[happy; guidance=2]``, as ``<emotion guidance="2">``), or a preset (``[tired]``,
 ``[preset:tired]``) sets the cue's emotion (and, for a preset, its speed, pitch and energy).
 Any other bracketed text (``[door slams]``, ``[laughs]``) is a sound description: never
 spoken, listed in the report. A bracket that tries to be an emotion (emotion syntax, or a
@@ -12,18 +13,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from emotts.emotion.labels import UNSUPPORTED_LABELS, label_problem_parts, lookup_label
 from emotts.emotion.presets import PRESET_PREFIX
 from emotts.emotion.spec import EmotionSpec, parse_emotion
+from emotts.emotion.syntax import parse_guidance
 from emotts.errors import EmotionSpecError, EmottsError
 
 _BRACKET = re.compile(r"\[([^\[\]]*)\]")
 # Emotion syntax: adv=..., '; intensity=', or label:weight.
 _EMOTION_SYNTAX = re.compile(
-    r"^\s*adv\s*=|;\s*intensity\s*=|^\s*[A-Za-z]+\s*:\s*[-+]?[\d.]", re.IGNORECASE
+    r"^\s*adv\s*=|;\s*(?:intensity|guidance)\s*=|^\s*[A-Za-z]+\s*:\s*[-+]?[\d.]",
+    re.IGNORECASE,
 )
+# A tag's guidance option: "; guidance=2" anywhere after the emotion.
+_GUIDANCE = re.compile(r";\s*guidance\s*=\s*([^;]*)", re.IGNORECASE)
 
 
 class CueTagError(EmotionSpecError):
@@ -97,7 +102,7 @@ def read_cue_text(text: str, presets: Collection[str] = ()) -> CueText:
                 preset = named
                 continue
             try:
-                emotion = parse_emotion(content)
+                emotion = _tag_emotion(content)
             except EmottsError as error:
                 raise CueTagError(f"invalid emotion tag [{content}]: {error}") from None
             continue
@@ -114,6 +119,19 @@ def read_cue_text(text: str, presets: Collection[str] = ()) -> CueText:
         sounds.append(content)
     spoken = " ".join(_BRACKET.sub(" ", text).split())
     return CueText(spoken, emotion, preset, tuple(sounds), tuple(warnings))
+
+
+def _tag_emotion(content: str) -> EmotionSpec:
+    """A tag's emotion in the ``-e`` syntax, with its ``; guidance=W`` option if any."""
+    options = list(_GUIDANCE.finditer(content))
+    if len(options) > 1:
+        raise CueTagError(f"guidance is given {len(options)} times; give it once")
+    if not options:
+        return parse_emotion(content)
+    option = options[0]
+    guidance = parse_guidance(option.group(1), option.start(1))
+    rest = content[: option.start()] + content[option.end() :]
+    return replace(parse_emotion(rest), guidance=guidance)
 
 
 def _only_brackets(prefix: str) -> bool:

@@ -57,7 +57,7 @@ def _validation_message(error: RequestValidationError) -> tuple[str, str | None]
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(EmottsError)
     async def user_error(_request: Request, error: EmottsError) -> JSONResponse:
-        return error_response(400, str(error))
+        return error_response(400, str(error), param=getattr(error, "param", None))
 
     @app.exception_handler(RequestValidationError)
     async def schema_error(_request: Request, error: RequestValidationError) -> JSONResponse:

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from emotts.emotion.syntax import GUIDANCE_RANGE
 from emotts.server.encoding import DEFAULT_FORMAT, SUPPORTED_FORMATS
+from emotts.synthesis.sampling import AVOID_GUIDANCE_RANGE, STEPS_RANGE, TEMPERATURE_RANGE
+
+
+def _span(bounds: tuple) -> str:
+    return f"[{bounds[0]:g}, {bounds[1]:g}]"
 
 
 class SpeechRequest(BaseModel):
@@ -60,6 +66,38 @@ class SpeechRequest(BaseModel):
     pitch_range: float = Field(1.0, description="Scale of pitch movement (1 = as predicted).")
     energy_scale: float | None = Field(
         None, description="Loudness scale; default 1 (as predicted), or the preset's."
+    )
+    guidance: float | None = Field(
+        None,
+        description=f"Emotion guidance w in {_span(GUIDANCE_RANGE)} (1 as trained, 0 no emotion, "
+        "above 1 stronger); flow-matching voices only.",
+    )
+    avoid: str | None = Field(
+        None, description="An emotion label to steer away from (negative guidance); flow voices."
+    )
+    avoid_guidance: float | None = Field(
+        None,
+        description=f"Weight of the negative guidance in {_span(AVOID_GUIDANCE_RANGE)} "
+        "(default 1 when avoid is given); flow voices.",
+    )
+    flow_steps: int | None = Field(
+        None,
+        description=f"Sampler steps in {_span(STEPS_RANGE)} (default: the voice's); flow voices.",
+    )
+    temperature: float | None = Field(
+        None,
+        description=f"Starting-noise scale in {_span(TEMPERATURE_RANGE)} (default: the "
+        "voice's); flow voices.",
+    )
+    seed: int | None = Field(
+        None,
+        description="Non-negative noise seed: the same seed gives the same audio (a regression "
+        "voice is deterministic anyway).",
+    )
+    raw_intensity: bool = Field(
+        False,
+        description="Send the intensity to the model as given, skipping the voice's intensity "
+        "calibration.",
     )
     stream: bool = Field(
         False,

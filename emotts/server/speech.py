@@ -15,6 +15,7 @@ from emotts.emotion.spec import EmotionSpec
 from emotts.errors import ControlError
 from emotts.server.emotion import request_emotion
 from emotts.server.encoding import DEFAULT_FORMAT, AudioFormat, audio_format
+from emotts.server.flow import flow_options
 from emotts.server.schemas import SpeechRequest
 from emotts.server.voices import ServedVoice, VoiceRegistry
 from emotts.synthesis.controls import SynthesisControls, resolve_speaker
@@ -88,4 +89,5 @@ def build_job(
     # refused before the request takes a worker.
     SynthesisControls(duration=request.duration, pitch_range=request.pitch_range, **prosody)
     resolve_speaker(request.speaker, voice.synthesizer.speakers)
+    options.update(flow_options(request, voice.synthesizer))
     return SpeechJob(voice, request.input, emotion, fmt, options, request.duration)

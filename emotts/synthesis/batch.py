@@ -20,6 +20,7 @@ from emotts.synthesis.controls import SynthesisControls, resolve_speaker, split_
 from emotts.synthesis.inputs import build_inputs
 from emotts.synthesis.pipeline import SpeechSynthesizer, coerce_emotion, sentence_scales
 from emotts.synthesis.result import Audio, concatenate
+from emotts.synthesis.sampling import FlowControls, FlowRun
 from emotts.synthesis.timeline import sentence_pause_frames
 from emotts.text.frontend import SentenceInput
 
@@ -71,6 +72,8 @@ def _run_rows(
     synth: SpeechSynthesizer,
     rows: list[tuple[SentenceInput, int, SynthesisControls, int]],
     batch_rows: int,
+    flow: FlowControls,
+    raw_intensity: bool,
 ) -> list[SentenceAcoustic]:
     """(sentence, speaker, controls, target frames or 0) rows -> acoustic output per row.
 
@@ -80,7 +83,9 @@ def _run_rows(
     plans = [plan_windows(row[0], synth.phoneme_budget) for row in rows]
     targeted = [i for i, plan in enumerate(plans) if len(plan) > 1 and rows[i][3] > 0]
     natural_rows = [(w.sentence, rows[i][1], rows[i][2], 0) for i in targeted for w in plans[i]]
-    natural = iter(_run_flat(synth, natural_rows, batch_rows) if natural_rows else [])
+    natural = iter(
+        _run_flat(synth, natural_rows, batch_rows, flow, raw_intensity) if natural_rows else []
+    )
     windows: list[tuple[SentenceInput, int, SynthesisControls, int]] = []
     for plan, row in zip(plans, rows, strict=True):
         if len(plan) == 1:
@@ -90,7 +95,7 @@ def _run_rows(
         if row[3] > 0:
             targets = window_targets(plan, [next(natural).durations for _ in plan], row[3])
         windows += [(w.sentence, row[1], row[2], t) for w, t in zip(plan, targets, strict=True)]
-    flat = iter(_run_flat(synth, windows, batch_rows))
+    flat = iter(_run_flat(synth, windows, batch_rows, flow, raw_intensity))
     results = []
     for plan, row in zip(plans, rows, strict=True):
         mel, durations = join(plan, [(part.mel, part.durations) for part in _take(flat, len(plan))])
@@ -108,8 +113,12 @@ def _run_flat(
     synth: SpeechSynthesizer,
     rows: list[tuple[SentenceInput, int, SynthesisControls, int]],
     batch_rows: int,
+    flow: FlowControls,
+    raw_intensity: bool,
 ) -> list[SentenceAcoustic]:
     """Rows within the budget -> acoustic output per row, sorted by length into batches."""
+    sampling = synth.flow_request(flow)
+    calibration = synth.calibration_for(raw_intensity)
     results: list[SentenceAcoustic | None] = [None] * len(rows)
     order = sorted(range(len(rows)), key=lambda i: len(rows[i][0].phoneme_ids))
     for begin in range(0, len(order), batch_rows):
@@ -122,7 +131,8 @@ def _run_flat(
             SynthesisControls(),
             [rows[i][3] for i in picked],
             sentence_scales(sentences),
-            calibration=synth.intensity_calibration,
+            flow,
+            calibration,
         )
         inputs["speaker_ids"] = np.asarray([rows[i][1] for i in picked], np.int64)
         for name in _ROW_CONTROLS:
@@ -133,7 +143,8 @@ def _run_flat(
                 inputs[name] = inputs[name] * values[:, None]
             else:
                 inputs[name] = values
-        out = synth.run_acoustic(inputs)
+        run = None if sampling is None else FlowRun(sampling, flow.seed, begin)
+        out = synth.run_guided(inputs, run)
         for row, index in enumerate(picked):
             frames = int(out["mel_lengths"][row])
             results[index] = SentenceAcoustic(
@@ -149,6 +160,9 @@ def acoustic_batch(
     total_frames: list[int | None] | None = None,
     natural: list[list[SentenceAcoustic]] | None = None,
     batch_rows: int = BATCH_ROWS,
+    *,
+    flow: FlowControls | None = None,
+    raw_intensity: bool = False,
 ) -> list[list[SentenceAcoustic]]:
     """Acoustic output per sentence of each utterance.
 
@@ -156,14 +170,24 @@ def acoustic_batch(
     proportion to their natural lengths, as `synthesize(duration=...)` does), or None for its
     natural length. natural: a natural pass already computed for these utterances, reused for
     that sharing; without it, a natural pass runs for the multi-sentence utterances that need it.
+    flow: a flow voice's guidance, avoided label, steps, temperature and seed (None: the
+    voice's defaults; a regression voice refuses flow-only settings). raw_intensity: skip the
+    voice's intensity calibration.
     """
+    flow = flow or FlowControls()
     targets = total_frames or [None] * len(utterances)
     needs_natural = [
         i for i, t in enumerate(targets) if t is not None and len(utterances[i].sentences) > 1
     ]
     if needs_natural and natural is None:
         computed = acoustic_batch(
-            synth, [utterances[i] for i in needs_natural], None, None, batch_rows
+            synth,
+            [utterances[i] for i in needs_natural],
+            None,
+            None,
+            batch_rows,
+            flow=flow,
+            raw_intensity=raw_intensity,
         )
         natural = [[] for _ in utterances]
         for i, result in zip(needs_natural, computed, strict=True):
@@ -189,7 +213,7 @@ def acoustic_batch(
         for sentence, share in zip(utterance.sentences, shares, strict=True):
             rows.append((sentence, utterance.speaker_id, utterance.controls, share))
             owners.append(index)
-    flat = _run_rows(synth, rows, batch_rows)
+    flat = _run_rows(synth, rows, batch_rows, flow, raw_intensity)
     grouped: list[list[SentenceAcoustic]] = [[] for _ in utterances]
     for owner, result in zip(owners, flat, strict=True):
         grouped[owner].append(result)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from emotts.emotion.prosody import SPEED_RANGE
 from emotts.errors import ControlError
+from emotts.synthesis.pitch_edges import PITCH_RAMP_DEFAULT, check_pitch_ramp
 
 # Accepted ranges: wide enough for creative use, narrow enough that the model stays in the
 # region it can render (outside them durations or pitch leave anything seen in training).
@@ -34,6 +35,8 @@ class SynthesisControls:
     pitch_shift: semitones added to the predicted pitch.
     pitch_range: scale of pitch movement around each sentence's mean (1 = as predicted).
     energy_scale: loudness scale of the predicted energy (1 = as predicted).
+    pitch_ramp: phonemes over which an SSML pitch span's step is spread (1 = hard steps;
+        `emotts.synthesis.pitch_edges`).
     """
 
     speed: float = 1.0
@@ -41,8 +44,10 @@ class SynthesisControls:
     pitch_shift: float = 0.0
     pitch_range: float = 1.0
     energy_scale: float = 1.0
+    pitch_ramp: int = PITCH_RAMP_DEFAULT
 
     def __post_init__(self) -> None:
+        check_pitch_ramp(self.pitch_ramp)
         _check("speed", self.speed, *SPEED_RANGE, " (1 = natural, higher is faster)")
         _check("pitch_shift", self.pitch_shift, *PITCH_SHIFT_RANGE, " semitones")
         _check("pitch_range", self.pitch_range, *PITCH_RANGE_RANGE)

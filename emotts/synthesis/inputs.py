@@ -19,6 +19,7 @@ from emotts.emotion.control import build_control
 from emotts.emotion.spec import EmotionSpec
 from emotts.errors import ControlError
 from emotts.synthesis.controls import PITCH_RANGE_RANGE, PITCH_SHIFT_RANGE, SynthesisControls
+from emotts.synthesis.pitch_edges import ramp_pitch_edges
 from emotts.synthesis.sampling import FlowControls
 
 # Symbolic axes: "batch" and "phonemes" are dynamic in the exported graph; "labels" is the
@@ -196,7 +197,8 @@ def build_inputs(
         for spec in per_phoneme_controls:  # padding keeps the neutral value
             arrays[spec.name][row, n:] = spec.neutral
         if sentence.pitch_shifts:
-            arrays["pitch_shift"][row, :n] += np.asarray(sentence.pitch_shifts, np.float32)
+            spans = ramp_pitch_edges(np.asarray(sentence.pitch_shifts), controls.pitch_ramp)
+            arrays["pitch_shift"][row, :n] += spans
         if sentence.pitch_ranges:
             arrays["pitch_range"][row, :n] *= np.asarray(sentence.pitch_ranges, np.float32)
     _fill_guidance(arrays, sentences, labels, flow or FlowControls())

@@ -23,6 +23,7 @@ from emotts.synthesis.budget import PHONEME_BUDGET, join, plan_windows, reconcil
 from emotts.synthesis.chunking import ChunkPlan, vocode_chunks
 from emotts.synthesis.controls import SynthesisControls, resolve_speaker, split_frames
 from emotts.synthesis.inputs import build_inputs
+from emotts.synthesis.pitch_edges import PITCH_RAMP_DEFAULT
 from emotts.synthesis.result import Audio, concatenate, sentence_audio, time_slice
 from emotts.synthesis.sampling import FlowControls, FlowRun, FlowSampling
 from emotts.synthesis.timeline import lay_out, sentence_pause_frames
@@ -193,6 +194,7 @@ class SpeechSynthesizer(ABC):
         temperature: float | None = None,
         seed: int | None = None,
         raw_intensity: bool = False,
+        pitch_ramp: int = PITCH_RAMP_DEFAULT,
     ) -> Audio:
         """Speak ``text`` (inline emotion markup or SSML) with ``emotion`` as the default.
 
@@ -215,6 +217,8 @@ class SpeechSynthesizer(ABC):
         either backend and whether synthesized or streamed.
         ``raw_intensity``: send intensities to the model as requested, ignoring the voice's
         intensity calibration (the behaviour before calibration; see docs/emotion-control.md).
+        ``pitch_ramp``: phonemes over which each SSML pitch span's step is spread (1 = hard
+        steps; the default is the measured choice, docs/emotion-control.md).
         """
         parts = self.synthesize_parts(
             text,
@@ -225,6 +229,7 @@ class SpeechSynthesizer(ABC):
             pitch_shift=pitch_shift,
             pitch_range=pitch_range,
             energy_scale=energy_scale,
+            pitch_ramp=pitch_ramp,
             ssml=ssml,
             ssml_lenient=ssml_lenient,
             emotion_from=emotion_from,
@@ -252,6 +257,7 @@ class SpeechSynthesizer(ABC):
         pitch_shift: float = 0.0,
         pitch_range: float = 1.0,
         energy_scale: float = 1.0,
+        pitch_ramp: int = PITCH_RAMP_DEFAULT,
         ssml: bool | None = None,
         ssml_lenient: bool = False,
         emotion_from: ClipPaths | None = None,
@@ -272,7 +278,9 @@ class SpeechSynthesizer(ABC):
         natural length is needed first, so the whole text is prepared up front (the output
         is at most `MAX_DURATION_SECONDS` long). The first piece carries ``ignored``.
         """
-        controls = SynthesisControls(speed, duration, pitch_shift, pitch_range, energy_scale)
+        controls = SynthesisControls(
+            speed, duration, pitch_shift, pitch_range, energy_scale, pitch_ramp
+        )
         flow = FlowControls(guidance, avoid, avoid_guidance, steps, temperature, seed)
         guided = _Guided(flow, self.flow_request(flow))
         marked = self.frontend.read(text, ssml=ssml, lenient=ssml_lenient)
@@ -374,6 +382,7 @@ class SpeechSynthesizer(ABC):
         temperature: float | None = None,
         seed: int | None = None,
         raw_intensity: bool = False,
+        pitch_ramp: int = PITCH_RAMP_DEFAULT,
     ) -> Iterator[Audio]:
         """Yield `Audio` pieces as soon as they are ready; concatenated, they equal `synthesize`.
 
@@ -388,7 +397,9 @@ class SpeechSynthesizer(ABC):
         """
         if duration is not None:
             raise ControlError("duration cannot be combined with streaming; use synthesize()")
-        controls = SynthesisControls(speed, None, pitch_shift, pitch_range, energy_scale)
+        controls = SynthesisControls(
+            speed, None, pitch_shift, pitch_range, energy_scale, pitch_ramp
+        )
         flow = FlowControls(guidance, avoid, avoid_guidance, steps, temperature, seed)
         guided = _Guided(flow, self.flow_request(flow))
         marked = self.frontend.read(text, ssml=ssml, lenient=ssml_lenient)
