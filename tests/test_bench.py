@@ -60,7 +60,7 @@ def test_bench_flow_voice_onnx_times_guidance(tmp_path):
     voice = make_untrained_voice(tmp_path / "voice", "tiny", decoder={"type": "flow"})
     onnx_dir = export_voice(voice, tmp_path / "onnx").directory
     result = measure("onnx", onnx_dir, 1, ["Hello there.", "A second short line."])
-    assert 0 < result.acoustic_cpu_rtf
+    assert result.acoustic_cpu_rtf > 0
     assert result.guided_cpu_rtf is not None and result.avoid_cpu_rtf is not None
     # Three network passes per step cost more CPU than one (not a ratio: tiny graphs carry
     # fixed per-call overhead).
