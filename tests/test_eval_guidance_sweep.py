@@ -217,3 +217,19 @@ def test_sweep_summary_of_flat_and_falling_curves():
     assert summary["by_label"]["sad"]["spearman"] is None  # constant: undefined, not 0
     assert summary["labels_rising"] == 0 and summary["avoid"] == {}
     assert summary["by_weight"]["2"]["wer"] == pytest.approx(0.25)
+
+
+def test_grid_sentences_and_only_are_parts_of_the_bigger_run(tmp_path, monkeypatch, stubbed):
+    small = ToneFlowVoice()
+    report = run(tmp_path, small, monkeypatch, grid_sentences=1, only=("label",))
+    assert {r["kind"] for r in report["items"]} == {"label"}
+    assert {r["text"] for r in report["items"]} == {"One short line."}
+    assert report["meta"]["grid_sentences"] == 1 and report["say_as"] == []
+    # The whole quick grid afterwards renders only what the small run lacked.
+    rest = ToneFlowVoice()
+    full = run(tmp_path, rest, monkeypatch)
+    assert len(rest.calls) < len(full["items"]) and len(full["items"]) - len(
+        report["items"]
+    ) <= len(rest.calls)
+    with pytest.raises(ConfigError, match="unknown kind; accepted: label"):
+        run(tmp_path, ToneFlowVoice(), monkeypatch, only=("labels",))

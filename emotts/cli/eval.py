@@ -45,6 +45,8 @@ def _run_eval(args: argparse.Namespace) -> int:
         guidance_sweep=args.guidance_sweep,
         sweep_sentences=args.sweep_sentences,
         avoid_guidance=args.avoid_guidance,
+        grid_sentences=args.grid_sentences,
+        only=args.only,
     )
     print(f"report written to {args.out}/report.md")
     return 0
@@ -180,6 +182,18 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("--quick", action="store_true", help="small grid for a fast check")
     parser.add_argument(
         "--grid", choices=("full", "quick"), help="grid size (default full; quick = --quick)"
+    )
+    parser.add_argument(
+        "--grid-sentences",
+        type=_positive_int,
+        help="sentences of the grid (default 12 full, 2 quick); a smaller run is the first "
+        "sentences' part of the bigger one, which later resumes from it",
+    )
+    parser.add_argument(
+        "--only",
+        type=_splits,
+        metavar="KIND,...",
+        help="render only these parts: label, adv, blend, duration, reference, say-as",
     )
     parser.add_argument(
         "--raw-intensity",

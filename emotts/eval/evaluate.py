@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,8 @@ from emotts.eval.speaker import cosine
 # Sweep items are scored like the grid's but summarized apart: guidance > 1 costs quality
 # by design, and must not move the grid's WER/DNSMOS figures.
 SWEEP_KINDS = ("guidance", "avoid")
+#: What ``--only`` accepts: the grid's item kinds and the say-as cases.
+ITEM_KINDS = ("label", "adv", "blend", "duration", "reference", "say-as")
 
 CANONICAL_LABELS = ("neutral", "happy", "angry", "sad", "surprised", "fearful", "disgusted")
 
@@ -144,6 +147,8 @@ def run_evaluation(
     guidance_sweep: tuple[float, ...] | None = None,
     sweep_sentences: int | None = None,
     avoid_guidance: float = 1.0,
+    grid_sentences: int | None = None,
+    only: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
     """Synthesize the grid, score every item and write report.json/report.md/plots to ``out``.
 
@@ -152,9 +157,20 @@ def run_evaluation(
     of the flow-voice sweep (:mod:`emotts.eval.guidance`) on ``sweep_sentences`` sentences
     (default: 4 on the full grid, 1 on the quick one). Items are cached in
     ``out/items.jsonl``; a re-run resumes (:mod:`emotts.eval.item_cache`).
+    ``grid_sentences``: the grid's sentence count (default: the grid's own, 12 full, 2
+    quick); items are built sentence by sentence, so a smaller count is exactly the first
+    sentences' part of the bigger grid and a later, bigger run reuses it. ``only``: item kinds
+    to render (``label``, ``adv``, ``blend``, ``duration``, ``reference``, ``say-as``); the
+    guidance sweep is added by ``guidance_sweep`` either way.
     """
     out = Path(out)
     config = GridConfig.quick() if quick else GridConfig.full()
+    if grid_sentences is not None:
+        config = replace(config, sentences=grid_sentences)
+    if only is not None and not set(only) <= set(ITEM_KINDS):
+        raise ConfigError(
+            f"--only {','.join(only)}: unknown kind; accepted: {', '.join(ITEM_KINDS)}"
+        )
     sentences = read_sentences(sentences_path)
     references = []
     if reference_manifest is not None:
@@ -179,17 +195,23 @@ def run_evaluation(
     judges = Judges.load(judge_path)
     labels = _labels(voice, judges)
     items = build_grid(sentences, labels, config, references)
+    if only is not None:
+        items = [item for item in items if item.kind in only]
     if guidance_sweep is not None:
         count = sweep_sentences if sweep_sentences is not None else (1 if quick else 4)
         items += build_sweep(sentences[:count], labels, guidance_sweep, avoid_guidance)
     renderer = GridRenderer(voice, out / "audio", raw_intensity)
     records = score_items(items, renderer, judges, cache)
     say_as_cases = QUICK_CASES if quick else SAY_AS_CASES
-    say_as = _say_as(voice, judges, say_as_cases, out, cache)
+    say_as = [] if only is not None and "say-as" not in only else None
+    if say_as is None:
+        say_as = _say_as(voice, judges, say_as_cases, out, cache)
     meta |= {
         "labels": labels,
         "judge_holdout": judges.emotion.metrics.get("holdout") if judges.emotion else None,
         "guidance_sweep": list(guidance_sweep) if guidance_sweep is not None else None,
+        "grid_sentences": config.sentences,
+        "only": list(only) if only is not None else None,
     }
     judge_labels = judges.emotion.labels if judges.emotion else []
     grid_records = [r for r in records if r["kind"] not in SWEEP_KINDS]
