@@ -213,7 +213,13 @@ def plot_sweep(summary: dict[str, Any], out: Path) -> str | None:
         x = np.arange(len(names))
         ax.bar(x - 0.2, [avoided[k]["probability_without"] for k in names], 0.4, label="w = 1")
         ax.bar(x + 0.2, [avoided[k]["probability_with"] for k in names], 0.4, label="avoiding it")
-        ax.set_xticks(x, [f"{k}\n(ask {avoided[k]['asked']})" for k in names], fontsize="small")
+        ax.set_xticks(
+            x,
+            [f"{k}\n(ask {avoided[k]['asked']})" for k in names],
+            fontsize="small",
+            rotation=35,
+            ha="right",
+        )
         ax.set_ylabel("judged probability of the avoided label")
         ax.set_ylim(0, 1)
         ax.legend(fontsize="small")
