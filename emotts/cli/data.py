@@ -81,6 +81,46 @@ def _register_prepare(data_subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=_prepare)
 
 
+def _mix(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from emotts.data.mix import MixSource, mix_manifests
+
+    sources = [MixSource.parse(text) for text in args.sources]
+    summaries = mix_manifests(sources, args.out.resolve(), preset=args.preset)
+    table = Table(title=f"mixed into {args.out / 'manifest.jsonl'}")
+    for column in ("source", "supervision", "kept", "left out", "hours", "speakers"):
+        table.add_column(column)
+    for s in summaries:
+        table.add_row(
+            s.manifest, s.keep, str(s.kept), str(s.left_out), f"{s.hours:.2f}", str(s.speakers)
+        )
+    Console().print(table)
+    for s in summaries:
+        if s.left_out:
+            print(f"note: {s.left_out} row(s) of {s.manifest} carry no {s.keep} and were left out")
+    print(f"config:   {args.out / 'config.yaml'}\nreport:   {args.out / 'mix.json'}")
+    return 0
+
+
+def _register_mix(data_subparsers: argparse._SubParsersAction) -> None:
+    parser = data_subparsers.add_parser(
+        "mix",
+        help="combine prepared corpora into one manifest, each with the supervision it gives",
+        description="Mixed supervision (UDDETTS-style): e.g. labels from ESD and ADV from "
+        "MSP-Podcast in one model: emotts data mix out/esd:label out/msp:adv --out out/mixed. "
+        "Hidden annotations are kept in each row's extra fields; rows left with no supervision "
+        "are counted, not silently dropped.",
+    )
+    parser.add_argument(
+        "sources", nargs="+", metavar="SOURCE", help="PATH[:label|adv|both] (default both)"
+    )
+    parser.add_argument("--out", type=Path, required=True, help="output folder")
+    parser.add_argument("--preset", default="default", help="model preset in config.yaml")
+    parser.set_defaults(func=_mix)
+
+
 def _register_synthetic(data_subparsers: argparse._SubParsersAction) -> None:
     """Add ``synthesize``/``measure`` when the synthetic-corpus package provides its CLI."""
     try:
@@ -99,4 +139,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("data", help="prepare training corpora")
     data_subparsers = parser.add_subparsers(dest="data_command", metavar="ACTION", required=True)
     _register_prepare(data_subparsers)
+    _register_mix(data_subparsers)
     _register_synthetic(data_subparsers)

@@ -299,6 +299,10 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     ceiling.add_argument("--copy-synthesis", metavar="VOCODER", help="e.g. hifigan-universal")
     ceiling.add_argument("--limit", type=int, help="at most this many recordings")
     ceiling.set_defaults(func=_run_ceiling)
+
+    from emotts.cli import eval_speakers
+
+    eval_speakers.register_nested(nested)
     return parser
 
 
