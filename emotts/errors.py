@@ -39,3 +39,8 @@ class ControlError(EmottsError):
 
 class SsmlError(MarkupError):
     """An SSML document is not well-formed, uses what emotts does not support, or has a bad value."""
+
+
+class TextWarning(UserWarning):
+    """Text was spoken, but not all of it: emoji and symbols with no reading were left silent,
+    formatting tags (``<i>``, ``<b>``, ...) were dropped. The message names them."""

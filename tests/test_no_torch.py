@@ -7,9 +7,11 @@ the command line (`emotts synth`) and the HTTP server, and finally checks that n
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import soundfile as sf
 
@@ -28,8 +30,15 @@ sys.meta_path.insert(0, NoTorch())
 def _run_without_torch(script: str, tmp_path) -> subprocess.CompletedProcess:
     source = tmp_path / "no_torch.py"
     source.write_text(_BLOCKER + textwrap.dedent(script), encoding="utf-8")
+    # The checkout's emotts, also when it is not installed (or installed from elsewhere).
+    root = str(Path(__file__).resolve().parents[1])
+    path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
     return subprocess.run(
-        [sys.executable, str(source)], capture_output=True, text=True, timeout=300
+        [sys.executable, str(source)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": path},
     )
 
 

@@ -145,7 +145,6 @@ def test_only_punctuation(frontend: TextFrontend) -> None:
 @pytest.mark.parametrize(
     ("text", "character", "position"),
     [
-        ("Hi 🙂 there", "🙂", 3),
         ("Bell\x07 rings", "\\x07", 4),
         ('<emotion name="happy">Hi 中文</emotion>', "中", 25),
         ("Greek Ω here", "Ω", 6),

@@ -12,6 +12,9 @@ from emotts.train.config import load_config
 from emotts.train.module import AcousticTrainingModule
 from emotts.train.run import adopt_voice_statistics, initialize_from_voice
 
+# Distinct placeholder symbols: a voice's symbol table must not repeat a name.
+SYMBOLS = [f"s{i}" for i in range(30)]
+
 
 def _config(**overrides) -> dict:
     values = dict(
@@ -40,7 +43,7 @@ def test_weights_are_loaded(tmp_path):
         source,
         audio_config=AudioConfig(),
         language="en-us",
-        symbols=["_"] * 30,
+        symbols=SYMBOLS,
         half=True,
     )
     module = _module(_config())
@@ -52,14 +55,14 @@ def test_weights_are_loaded(tmp_path):
 
 def test_mismatched_config_is_refused(tmp_path):
     source = AcousticModel(AcousticConfig.from_dict(_config()))
-    save_voice(tmp_path, source, audio_config=AudioConfig(), language="en-us", symbols=["_"] * 30)
+    save_voice(tmp_path, source, audio_config=AudioConfig(), language="en-us", symbols=SYMBOLS)
     with pytest.raises(ConfigError, match="labels"):
         initialize_from_voice(_module(_config(labels=["neutral", "sad"])), tmp_path)
 
 
 def test_voice_statistics_are_kept_when_continuing(tmp_path):
     source = AcousticModel(AcousticConfig.from_dict(_config(pitch_mean=5.5)))
-    save_voice(tmp_path, source, audio_config=AudioConfig(), language="en-us", symbols=["_"] * 30)
+    save_voice(tmp_path, source, audio_config=AudioConfig(), language="en-us", symbols=SYMBOLS)
     adopted = adopt_voice_statistics(_config(pitch_mean=5.1), tmp_path)
     assert adopted["pitch_mean"] == 5.5
     initialize_from_voice(_module(adopted), tmp_path)
@@ -67,7 +70,7 @@ def test_voice_statistics_are_kept_when_continuing(tmp_path):
 
 def test_a_different_decoder_starts_fresh_on_the_voice_weights(tmp_path):
     source = AcousticModel(AcousticConfig.from_dict(_config()))
-    save_voice(tmp_path, source, audio_config=AudioConfig(), language="en-us", symbols=["_"] * 30)
+    save_voice(tmp_path, source, audio_config=AudioConfig(), language="en-us", symbols=SYMBOLS)
     module = _module(_config(decoder_layers=3))
     fresh_decoder = {k: v.clone() for k, v in module.model.decoder.state_dict().items()}
     initialize_from_voice(module, tmp_path)
@@ -127,7 +130,7 @@ def test_freeze_is_read_from_the_recipe(tmp_path):
 
 def test_a_cast_grows_from_a_one_speaker_voice(tmp_path):
     source = AcousticModel(AcousticConfig.from_dict(_config(speakers=["b"])))
-    save_voice(tmp_path, source, audio_config=AudioConfig(), language="en-us", symbols=["_"] * 30)
+    save_voice(tmp_path, source, audio_config=AudioConfig(), language="en-us", symbols=SYMBOLS)
     module = _module(_config(speakers=["a", "b", "c"]))
     initialize_from_voice(module, tmp_path)
     table = module.model.speaker_embedding.weight.detach()

@@ -33,5 +33,23 @@ class AudioConfig:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> AudioConfig:
-        return cls(**data)
+    def from_dict(cls, data: dict, where: str = "audio.") -> AudioConfig:
+        """Build from a file's ``audio`` section; ``where`` prefixes error keys (the file).
+
+        Raises:
+            ConfigError: a value of the wrong type or out of range (names the key).
+        """
+        from emotts.errors import ConfigError
+        from emotts.typecheck import check_dataclass_fields, check_positive
+
+        check_dataclass_fields(cls, data, where)
+        check_positive(data, ("sample_rate", "n_fft", "win_length", "hop_length", "n_mels"), where)
+        check_positive(data, ("f_max", "log_floor"), where)
+        config = cls(**data)
+        if not 0 <= config.f_min < config.f_max or config.win_length > config.n_fft:
+            raise ConfigError(
+                f"{where.rstrip('.')}: f_min {config.f_min} / f_max {config.f_max} / win_length "
+                f"{config.win_length} / n_fft {config.n_fft}; accepted: 0 <= f_min < f_max and "
+                "win_length <= n_fft"
+            )
+        return config

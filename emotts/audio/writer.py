@@ -144,15 +144,6 @@ def write_text_atomically(path: str | Path, text: str) -> None:
     Raises:
         AudioError: the file cannot be written (message names it).
     """
-    path = Path(path)
-    temp = None
-    try:
-        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-        temp = Path(name)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temp, path)
-    except OSError as error:
-        if temp is not None:
-            temp.unlink(missing_ok=True)
-        raise AudioError(f"cannot write {str(path)!r}: {error.strerror or error}") from None
+    from emotts.output_files import write_side_file
+
+    write_side_file(path, text, "file")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from emotts.errors import ConfigError
 from emotts.synthesis.sampling import FlowSampling, solve
 
 
@@ -28,7 +29,13 @@ class OnnxFlowSampler:
     @classmethod
     def from_session(cls, session) -> OnnxFlowSampler:
         meta = session.get_modelmeta().custom_metadata_map
-        return cls(session, float(meta["mel_mean"]), float(meta["mel_std"]))
+        try:
+            return cls(session, float(meta["mel_mean"]), float(meta["mel_std"]))
+        except (KeyError, ValueError) as error:
+            raise ConfigError(
+                f"the flow graph's metadata has no usable mel_mean/mel_std ({error!r}); it is "
+                "not a graph written by emotts export (export the voice again)"
+            ) from None
 
     def sample(
         self,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from emotts.atomic import write_bytes_atomically
 from emotts.voices.config import ONNX_FILE as VOICE_FILE
 
 ONNX_OPSET = 17
@@ -27,5 +28,5 @@ FLOW_FILE = "flow.onnx"
 
 def write_voice_json(directory: Path, config: dict) -> Path:
     path = directory / VOICE_FILE
-    path.write_text(json.dumps(config, indent=2, ensure_ascii=False), encoding="utf-8")
+    write_bytes_atomically(path, json.dumps(config, indent=2, ensure_ascii=False).encode("utf-8"))
     return path

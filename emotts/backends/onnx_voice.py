@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
+from emotts.atomic import file_sha256
 from emotts.backends.onnx_flow import OnnxFlowSampler
 from emotts.errors import ConfigError, ControlError
 from emotts.synthesis.inputs import (
@@ -59,7 +60,28 @@ def make_session(
             f"onnxruntime providers {unknown} are not available; available: "
             f"{', '.join(ort.get_available_providers())}"
         )
-    return ort.InferenceSession(os.fspath(path), options, providers=chosen)
+    try:
+        return ort.InferenceSession(os.fspath(path), options, providers=chosen)
+    except Exception as error:  # noqa: BLE001 - onnxruntime raises many unrelated types
+        # (InvalidProtobuf, InvalidArgument, NoSuchFile, Fail, even UnicodeDecodeError).
+        reason = str(error).strip().splitlines()[0][:300]
+        raise ConfigError(
+            f"{path} is not a loadable ONNX graph ({type(error).__name__}: {reason}); it is "
+            "damaged (e.g. truncated) or not an exported emotts graph; export the voice again"
+        ) from None
+
+
+def verify_graph_checksums(voice_config: VoiceConfig) -> None:
+    """Compare each graph with the SHA-256 voice.json records (voices exported before the
+    checksums have none and are not checked)."""
+    recorded = voice_config.document.get("sha256", {})
+    for name, expected in recorded.items():
+        path = voice_config.directory / name
+        if path.is_file() and file_sha256(path) != expected:
+            raise ConfigError(
+                f"{path} is damaged: its SHA-256 differs from the one in voice.json (the file "
+                "was altered, truncated or only partly copied); export the voice again"
+            )
 
 
 class OnnxVoice(SpeechSynthesizer):
@@ -99,6 +121,18 @@ class OnnxVoice(SpeechSynthesizer):
         self.input_names = names
         outputs = FLOW_PREPARED_OUTPUTS if self.flow is not None else ACOUSTIC_OUTPUTS
         self.output_names = outputs
+        produced = tuple(o.name for o in acoustic.get_outputs())
+        if produced != outputs:
+            raise ConfigError(
+                f"{self.directory}: acoustic graph outputs are {produced}; a "
+                f"{'flow' if self.flow is not None else 'regression'} voice's are {outputs}"
+            )
+        vocoder_inputs = tuple(i.name for i in vocoder.get_inputs())
+        if vocoder_inputs != ("mel",):
+            raise ConfigError(
+                f"{self.directory}: the vocoder graph's inputs are {vocoder_inputs}; a vocoder "
+                "graph takes one input, 'mel' (is another graph in its place?)"
+            )
         for what, graph in (("the acoustic graph", acoustic), ("the vocoder graph", vocoder)):
             # The exporter stamps the mel settings into each graph; check them against voice.json.
             stamped = graph.get_modelmeta().custom_metadata_map
@@ -124,6 +158,7 @@ class OnnxVoice(SpeechSynthesizer):
         directory = resolve_voice(path_or_name)
         voice_config = VoiceConfig.read(directory, "onnx")
         graphs = voice_config.document["graphs"]
+        verify_graph_checksums(voice_config)
         if quantized and "acoustic_int8" not in graphs:
             raise ConfigError(
                 f"{directory} has no quantized acoustic graph; re-export with --quantize "

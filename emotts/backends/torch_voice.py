@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, replace
 from pathlib import Path
 
-import numpy as np
-import torch
+# oneDNN (torch's CPU convolutions) caches a compiled primitive per input shape, up to 1024 of
+# them; every sentence has its own length, so a long stream filled that cache and resident
+# memory grew by ~3 MB a minute of audio (docs/reliability.md, "Soak"). A small cache keeps
+# the fixed-size vocoder chunks cached and memory flat. Read when oneDNN first runs, so it is
+# set before any inference; a value the user set wins.
+os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "16")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
 
 from emotts.errors import ControlError
 from emotts.models.acoustic_model import AcousticModel

@@ -10,8 +10,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 
-from emotts.errors import EmottsError
+from emotts.errors import EmottsError, TextWarning
 
 # Each module imports its heavy dependencies (torch, Lightning, gradio, judges) inside its
 # command function, so registering every subcommand stays cheap and a missing optional extra
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _show_text_warnings(args.command)
     try:
         return int(args.func(args) or 0)
     except EmottsError as error:
@@ -52,3 +54,17 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _show_text_warnings(command: str) -> None:
+    """`TextWarning` s (what was left silent or dropped) as one plain line each on stderr."""
+    shown = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, TextWarning):
+            print(f"emotts {command}: warning: {message}", file=sys.stderr)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+    warnings.simplefilter("default", TextWarning)

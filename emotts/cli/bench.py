@@ -213,5 +213,7 @@ def run(args: argparse.Namespace) -> int:
             "sentences": str(sentences_file),
             "results": [asdict(r) for r in results],
         }
-        args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")
+        from emotts.output_files import write_side_file
+
+        write_side_file(args.json, json.dumps(report, indent=2), "--json")
     return 0

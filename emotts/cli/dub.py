@@ -84,6 +84,18 @@ def run(args) -> int:
     cast = Cast.parse(args.cast or "")
     if args.cast_file is not None:
         cast = Cast.from_file(args.cast_file).merged(cast)
+    from emotts.audio.writer import check_output_path
+    from emotts.output_files import check_side_file
+
+    # Before any rendering: a path that cannot be written is refused now, not after it.
+    check_output_path(args.output)
+    for option, path in (
+        ("--timings", args.timings),
+        ("--words-srt", args.words_srt),
+        ("--report", args.report),
+    ):
+        if path is not None:
+            check_side_file(path, option)
     cues = load_cues(args.cues)
     voice = load_voice(args.voice, backend=args.backend, threads=args.threads)
     dubber = Dubber(

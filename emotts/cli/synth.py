@@ -9,7 +9,7 @@ from pathlib import Path
 from emotts.emotion.from_text import AutoEmotion
 from emotts.emotion.presets import PROSODY_FIELDS, merge_prosody
 from emotts.emotion.spec import EmotionSpec
-from emotts.errors import ControlError, EmotionSpecError
+from emotts.errors import ControlError, EmotionSpecError, TextError
 
 
 def register(subparsers) -> None:
@@ -143,17 +143,38 @@ def _report_ignored(ignored: list[str]) -> None:
         print(f"emotts synth: ignored {item}", file=sys.stderr)
 
 
+def decode_utf8(data: bytes, source: str) -> str:
+    """``data`` as UTF-8 text; anything else is refused with the offset of the first bad byte
+    (a file in another encoding would otherwise be read as garbage or half-dropped)."""
+    try:
+        return data.decode("utf-8-sig")  # a BOM is dropped
+    except UnicodeDecodeError as error:
+        bad = data[error.start : error.start + 4]
+        raise TextError(
+            f"{source} is not UTF-8 text: byte 0x{data[error.start]:02x} at byte offset "
+            f"{error.start} ({bad!r}...) cannot be decoded. Accepted: UTF-8; convert the text "
+            "first, e.g. iconv -f LATIN1 -t UTF-8"
+        ) from None
+
+
 def _read_text(args) -> str:
     if args.text is not None:
+        # Undecodable bytes of a command line arrive as lone surrogates (surrogateescape).
+        if any("\udc80" <= ch <= "\udcff" for ch in args.text):
+            return decode_utf8(args.text.encode("utf-8", "surrogateescape"), "-t/--text")
         return args.text
     if args.input_file is not None:
         try:
-            return args.input_file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
+            data = args.input_file.read_bytes()
+        except OSError as error:
             raise ControlError(f"cannot read --input-file {args.input_file}: {error}") from None
+        return decode_utf8(data, f"--input-file {args.input_file}")
     if sys.stdin is None or sys.stdin.isatty():
         raise ControlError("no text given: use -t/--text, -i/--input-file, or pipe text on stdin")
-    return sys.stdin.read()
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text-only stream (tests, embedding): already decoded
+        return sys.stdin.read()
+    return decode_utf8(stream.read(), "stdin")
 
 
 def _clip_emotion(args) -> EmotionSpec:
@@ -224,10 +245,9 @@ def _emotion_and_prosody(args) -> tuple[EmotionSpec | AutoEmotion, dict[str, flo
 
 
 def _write_timings(path: Path, timings: dict) -> None:
-    try:
-        path.write_text(json.dumps(timings, indent=2), encoding="utf-8")
-    except OSError as error:
-        raise ControlError(f"cannot write --timings {path}: {error}") from None
+    from emotts.output_files import write_side_file
+
+    write_side_file(path, json.dumps(timings, indent=2), "--timings")
 
 
 def _print_inferred(text: str, emotion) -> None:
@@ -243,6 +263,7 @@ def _print_inferred(text: str, emotion) -> None:
 
 
 def run(args) -> int:
+    from emotts.audio.writer import AudioWriter, check_output_path
     from emotts.backends import load_voice
     from emotts.synthesis.result import Timeline
     from emotts.text.ssml import looks_like_ssml
@@ -251,6 +272,13 @@ def run(args) -> int:
         raise ControlError("-o/--output is required (or use --stream to write PCM to stdout)")
     if args.stream and args.output is not None:
         raise ControlError("--stream writes to stdout; drop -o/--output, or drop --stream")
+    from emotts.output_files import check_side_file
+
+    # Before any work: a path that cannot be written is refused now, not after synthesis.
+    if args.output is not None:
+        check_output_path(args.output)
+    if args.timings is not None:
+        check_side_file(args.timings, "--timings")
     text = _read_text(args)
     emotion, prosody = _emotion_and_prosody(args)
     if not args.ssml and not looks_like_ssml(text):
@@ -285,13 +313,20 @@ def run(args) -> int:
             _write_timings(args.timings, timeline.timings_dict())
         print(f"streamed 16-bit mono PCM at {voice.sample_rate} Hz", file=sys.stderr)
         return 0
-    audio = voice.synthesize(text, emotion, duration=args.duration, **options)
-    _report_ignored(audio.ignored)
-    audio.save(args.output)
+    # Written piece by piece as it is synthesized (memory does not grow with the text); the
+    # file appears under its name only when complete (AudioWriter: temporary file + rename).
+    timeline = Timeline(voice.sample_rate)
+    parts = voice.synthesize_parts(text, emotion, duration=args.duration, **options)
+    with AudioWriter(args.output, voice.sample_rate) as out:
+        for part in parts:
+            _report_ignored(part.ignored)
+            out.write(part.samples)
+            timeline.append(part)
     if args.timings is not None:
-        _write_timings(args.timings, audio.timings_dict())
+        _write_timings(args.timings, timeline.timings_dict())
     print(
-        f"wrote {args.output} ({audio.duration:.2f} s, {voice.sample_rate} Hz, emotion {emotion})",
+        f"wrote {args.output} ({timeline.duration:.2f} s, {voice.sample_rate} Hz, "
+        f"emotion {emotion})",
         file=sys.stderr,
     )
     return 0

@@ -38,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from emotts.errors import ConfigError
     from emotts.train.config import load_config
     from emotts.train.distributed import is_first_process, started_by_external_launcher
+    from emotts.train.resume import ResumePoint, find_resume_point
     from emotts.train.run import RunPaths, prepare_cache, set_aside_checkpoints, train
 
     if args.max_steps is not None and args.max_steps < 1:
@@ -52,12 +53,17 @@ def run(args: argparse.Namespace) -> int:
             f"would decide alone); move {paths.checkpoints} aside before launching"
         )
     # Lightning starts the other processes only after the first has moved the checkpoints.
+    resume = ResumePoint()
     if args.fresh and is_first_process():
         moved = set_aside_checkpoints(paths)
         if moved is not None:
             print(f"--fresh: earlier checkpoints moved to {moved}")
-    elif paths.last_checkpoint.is_file():
-        print(f"resuming from {paths.last_checkpoint}")
+    elif not args.fresh:
+        resume = find_resume_point(paths.checkpoints)
+        for line in resume.messages():
+            print(line, file=sys.stderr)
+        if resume.path is not None:
+            print(f"resuming from {resume.path} (step {resume.step})")
     print(f"feature cache: {config.data.cache_dir}")
     print(f"checkpoints:   {paths.checkpoints}")
     print(f"TensorBoard:   tensorboard --logdir {paths.logs}")
@@ -75,10 +81,15 @@ def run(args: argparse.Namespace) -> int:
         from emotts.voices import resolve_voice
 
         init_from = resolve_voice(args.init_from)
-        if paths.last_checkpoint.is_file():
-            print(f"--init-from ignored: resuming from {paths.last_checkpoint}")
+        if resume.path is not None:
+            print(f"--init-from ignored: resuming from {resume.path}")
     result = train(
-        config, max_steps=args.max_steps, cache=cache, progress=not args.quiet, init_from=init_from
+        config,
+        max_steps=args.max_steps,
+        cache=cache,
+        progress=not args.quiet,
+        init_from=init_from,
+        resume=resume,
     )
     print(
         f"trained to step {result.global_step} in {result.seconds:.0f} s; voice in {result.paths.voice}"

@@ -120,22 +120,28 @@ def read_manifest(path: str | Path) -> list[ManifestEntry]:
         raise ConfigError(f"manifest {path} does not exist; expected a JSONL file")
     entries: list[ManifestEntry] = []
     seen: dict[str, int] = {}
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}:{number}"
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise ConfigError(
-                    f"{where}: not valid JSON ({error.msg} at column {error.colno})"
-                ) from None
-            entry = entry_from_dict(row, where)
-            if entry.id in seen:
-                raise ConfigError(f"{where}: id {entry.id!r} already used on line {seen[entry.id]}")
-            seen[entry.id] = number
-            entries.append(entry)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = path.read_bytes()[: error.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}:{line}: not UTF-8 text ({error.reason}); a manifest is UTF-8 JSONL"
+        ) from None
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise ConfigError(
+                f"{where}: not valid JSON ({error.msg} at column {error.colno})"
+            ) from None
+        entry = entry_from_dict(row, where)
+        if entry.id in seen:
+            raise ConfigError(f"{where}: id {entry.id!r} already used on line {seen[entry.id]}")
+        seen[entry.id] = number
+        entries.append(entry)
     if not entries:
         raise ConfigError(f"manifest {path} has no entries")
     return entries

@@ -42,6 +42,9 @@ from emotts.synthesis.controls import SynthesisControls, resolve_speaker
 from emotts.synthesis.pipeline import SpeechSynthesizer, coerce_emotion
 from emotts.synthesis.result import Audio
 
+#: The longest track rendered (and the largest --length): the track is held in memory.
+MAX_TRACK_SECONDS = 24 * 3600
+
 
 @dataclass
 class _Plan:
@@ -127,8 +130,12 @@ class Dubber:
                 f"sample rate {sample_rate!r} is invalid; accepted: an integer in [8000, 192000] Hz"
             )
         self.sample_rate = sample_rate or voice.sample_rate
-        if length is not None and not (isinstance(length, int | float) and 0 < length <= 24 * 3600):
-            raise ConfigError(f"length {length!r} is invalid; accepted: seconds in (0, 86400]")
+        if length is not None and not (
+            isinstance(length, int | float) and 0 < length <= MAX_TRACK_SECONDS
+        ):
+            raise ConfigError(
+                f"length {length!r} is invalid; accepted: seconds in (0, {MAX_TRACK_SECONDS}]"
+            )
         self.length = length
         self.bed = None
         if bed is not None:
@@ -191,6 +198,13 @@ class Dubber:
         problem = timing_problem(cue)
         if problem is not None:
             return self._skip(cue, problem)
+        if cue.end > MAX_TRACK_SECONDS:  # type: ignore[operator]
+            # The track is one array in memory: a typo such as 99:59:59 must not ask for 30 GB.
+            return self._skip(
+                cue,
+                f"ends at {cue.end:.3f} s, after the longest track emotts renders "
+                f"({MAX_TRACK_SECONDS} s, 24 hours)",
+            )
         track_length = self._track_length()
         if track_length is not None and cue.end > track_length:
             return self._skip(

@@ -11,6 +11,7 @@ import numpy as np
 
 from emotts.dubbing.cues import Cue
 from emotts.errors import ConfigError
+from emotts.output_files import write_side_file
 from emotts.synthesis.result import Audio
 
 STATUSES = ("spoken", "sound", "skipped")
@@ -141,12 +142,12 @@ class Track:
         }
 
     def save_report(self, path: str | Path) -> Path:
-        Path(path).write_text(json.dumps(self.report_dict(), indent=2), encoding="utf-8")
-        return Path(path)
+        """The per-cue report as JSON, written atomically (AudioError if it cannot be)."""
+        return write_side_file(path, json.dumps(self.report_dict(), indent=2), "the report")
 
     def save_timings(self, path: str | Path) -> Path:
-        Path(path).write_text(json.dumps(self.timings_dict(), indent=2), encoding="utf-8")
-        return Path(path)
+        """Word timings (track time) as JSON, written atomically."""
+        return write_side_file(path, json.dumps(self.timings_dict(), indent=2), "the timings")
 
     def save_word_subtitles(self, path: str | Path) -> Path:
         """One subtitle per word, as .srt (``srt``) or .vtt (``webvtt-py``) by extension."""
@@ -182,5 +183,4 @@ class Track:
                 ).content
                 + "\n"
             )
-        path.write_text(text, encoding="utf-8")
-        return path
+        return write_side_file(path, text, "the word subtitles")

@@ -22,6 +22,7 @@ import dataclasses
 import difflib
 import math
 import re
+import warnings
 
 from emotts.emotion.from_text import AUTO, AutoEmotion
 from emotts.emotion.labels import join_message
@@ -35,7 +36,7 @@ from emotts.emotion.syntax import (
     parse_label,
     strip_token,
 )
-from emotts.errors import EmotionSpecError, MarkupError
+from emotts.errors import EmotionSpecError, MarkupError, TextWarning
 
 TAG = "emotion"
 ATTRIBUTES = ("name", "mix", "adv", "intensity", "guidance")
@@ -46,6 +47,12 @@ _BODY_ATTRIBUTES = ("name", "mix", "adv")
 _ENTITIES = {"&lt;": "<", "&gt;": ">", "&amp;": "&"}
 
 _TAG_START = re.compile(r"</?([A-Za-z][A-Za-z0-9_.:-]*)")
+# Formatting tags of subtitles and chat/web text (SRT/VTT <i>, <b>, <u>, <font color=...>):
+# they say how text looks, not how it sounds, so they are dropped (with a `TextWarning`).
+FORMATTING_TAGS = ("i", "b", "u", "s", "em", "strong", "font", "br", "span")
+_FORMATTING = re.compile(
+    r"</?(?:" + "|".join(FORMATTING_TAGS) + r")(?:\s[^<>]*)?/?>", re.IGNORECASE
+)
 _ENTITY_LIKE = re.compile(r"&[A-Za-z0-9#]+;")
 _ATTRIBUTE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]*")
 _TAG_HELP = (
@@ -164,6 +171,7 @@ class _Parser:
         self.segments: list[MarkupSegment] = []
         self.chars: list[str] = []
         self.offsets: list[int] = []
+        self.dropped: list[tuple[str, int]] = []
 
     def run(self) -> list[MarkupSegment]:
         position = 0
@@ -177,6 +185,14 @@ class _Parser:
                 self._add(char, position)
                 position += 1
         self._flush(len(self.text))
+        if self.dropped:
+            listed = ", ".join(f"{tag!r} at position {at}" for tag, at in self.dropped[:10])
+            more = f" and {len(self.dropped) - 10} more" if len(self.dropped) > 10 else ""
+            warnings.warn(
+                f"formatting tags dropped (they do not change speech): {listed}{more}",
+                TextWarning,
+                stacklevel=3,
+            )
         if self.open_tags:
             innermost = self.open_tags[-1]
             raise _error(
@@ -222,8 +238,15 @@ class _Parser:
     def _tag(self, position: int) -> int:
         match = _TAG_START.match(self.text, position)
         if match is None:
-            problem = "'<' does not start an <emotion>, <prosody>, </emotion> or </prosody> tag"
-            raise _error(problem, position, _LT_HELP)
+            # "<3", "a < b", "<=": not a tag (a tag starts with a name), so literal text.
+            self._add("<", position)
+            return position + 1
+        formatting = _FORMATTING.match(self.text, position)
+        if formatting is not None:
+            self.dropped.append((formatting.group(), position))
+            if formatting.group()[1:3].lower() == "br":  # a line break still parts words
+                self._add(" ", position)
+            return formatting.end()
         name = match.group(1)
         if name not in TAGS:
             hint = "; tag names are lower case" if name.lower() in TAGS else ""

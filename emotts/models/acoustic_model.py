@@ -8,6 +8,12 @@ Data flow (shapes for a batch of B utterances, T_ph phonemes, T_fr frames)::
     h + pitch/energy embeddings --length regulator(durations)--> frames[B, T_fr, H]
     frames --MelDecoder(condition per frame)--> mel[B, 80, T_fr]   (type from config.decoder)
 
+With ``config.pitch_target == "frame"`` pitch leaves the variance adaptor: after length
+regulation `FramePitch` predicts a log-F0 contour [B, T_fr] from the frames, their condition
+and their positions, the user's pitch controls (expanded to frames by the durations) apply to
+it, and its embedding is added to the frames before the decoder. The "pitch" output stays
+[B, T_ph]: each phoneme's mean of the controlled contour.
+
 In training the durations come from monotonic alignment search over the aligner's soft
 alignment; at inference from the duration predictor under the user's controls.
 """
@@ -34,6 +40,13 @@ from emotts.models.decoders import build_decoder
 from emotts.models.decoders.flow import FlowDecoder
 from emotts.models.emotion_encoder import EmotionEncoder
 from emotts.models.layers import lengths_to_mask
+from emotts.models.pitch_contour import (
+    FramePitch,
+    frame_pitch_target,
+    frame_positions,
+    phoneme_means,
+    to_frames,
+)
 from emotts.models.text_encoder import TextEncoder
 from emotts.models.variance_adaptor import (
     VarianceAdaptor,
@@ -87,8 +100,20 @@ class AcousticModel(nn.Module):
             c.condition_dim,
             c.dropout,
         )
+        frame_pitch = c.pitch_target == "frame"
         self.variance_adaptor = VarianceAdaptor(
-            c.hidden, c.predictor_filters, c.predictor_kernel, c.condition_dim, c.dropout
+            c.hidden,
+            c.predictor_filters,
+            c.predictor_kernel,
+            c.condition_dim,
+            c.dropout,
+            phoneme_pitch=not frame_pitch,
+        )
+        # Only a frame-pitch voice has this module, so phoneme voices' weights are unchanged.
+        self.frame_pitch = (
+            FramePitch(c.hidden, c.predictor_filters, c.condition_dim, c.dropout)
+            if frame_pitch
+            else None
         )
         self.aligner = Aligner(c.hidden, c.n_mels, temperature=c.aligner_temperature)
         self.decoder = build_decoder(
@@ -143,13 +168,6 @@ class AcousticModel(nn.Module):
         alignment = durations_to_alignment(durations, mel.shape[2])  # [B, T_ph, T_fr]
 
         f0 = batch["f0"]
-        voiced = (f0 > 0).to(mel.dtype) * mel_mask.to(mel.dtype)
-        log_f0 = (torch.log(f0.clamp(min=1.0)) - c.pitch_mean) / c.pitch_std
-        voiced_frames = alignment @ voiced.unsqueeze(-1)
-        pitch_target = (
-            (alignment @ (log_f0 * voiced).unsqueeze(-1)) / voiced_frames.clamp(min=1.0)
-        ).squeeze(-1)
-        pitch_mask = text_mask & (voiced_frames.squeeze(-1) > 0)
         energy = (batch["energy"] - c.energy_mean) / c.energy_std
         frame_counts = durations.unsqueeze(-1).to(mel.dtype).clamp(min=1.0)
         energy_target = ((alignment @ (energy * mel_mask).unsqueeze(-1)) / frame_counts).squeeze(-1)
@@ -157,9 +175,26 @@ class AcousticModel(nn.Module):
         log_duration, pitch, energy_prediction = self.variance_adaptor.predict(
             hidden, text_mask, condition
         )
-        hidden = self.variance_adaptor.embed(hidden, pitch_target, energy_target)
+        if self.frame_pitch is None:
+            voiced = (f0 > 0).to(mel.dtype) * mel_mask.to(mel.dtype)
+            log_f0 = (torch.log(f0.clamp(min=1.0)) - c.pitch_mean) / c.pitch_std
+            voiced_frames = alignment @ voiced.unsqueeze(-1)
+            pitch_target = (
+                (alignment @ (log_f0 * voiced).unsqueeze(-1)) / voiced_frames.clamp(min=1.0)
+            ).squeeze(-1)
+            pitch_mask = text_mask & (voiced_frames.squeeze(-1) > 0)
+            hidden = self.variance_adaptor.embed(hidden, pitch_target, energy_target)
+        else:
+            hidden = self.variance_adaptor.embed(hidden, None, energy_target)
         frames = alignment.transpose(1, 2) @ hidden
         frame_condition = alignment.transpose(1, 2) @ condition
+        if self.frame_pitch is not None:
+            # Teacher forcing: the decoder sees the recorded contour, the predictor learns it
+            # on voiced frames only (the interpolated ones are not measurements).
+            pitch_target, pitch_mask = frame_pitch_target(f0, mel_mask, c.pitch_mean, c.pitch_std)
+            positions = frame_positions(durations, alignment)
+            pitch = self.frame_pitch.predict(frames, mel_mask, frame_condition, positions)
+            frames = self.frame_pitch.embed(frames, pitch_target)
         mel_loss, predicted_mel = self.decoder.loss(frames, mel_mask, frame_condition, mel)
 
         if self.training:
@@ -233,7 +268,7 @@ class AcousticModel(nn.Module):
             conditions, coefficients = active_passes(conditions, coefficients)
             mel = self.decoder.sample(frames, mask, conditions, coefficients)
             return mel, mel_lengths, durations, pitch, energy
-        regulated = self._regulate(
+        regulated = self.regulate(
             phoneme_ids, phoneme_lengths, label_weights, adv, use_adv, intensity, speaker_ids,
             duration_scale, speed, target_frames, pitch_shift, pitch_range, energy_scale,
         )  # fmt: skip
@@ -272,7 +307,7 @@ class AcousticModel(nn.Module):
                 f"prepare() is the first half of a flow voice; this voice's decoder is "
                 f"{self.config.decoder['type']}"
             )
-        regulated = self._regulate(
+        regulated = self.regulate(
             phoneme_ids, phoneme_lengths, label_weights, adv, use_adv, intensity, speaker_ids,
             duration_scale, speed, target_frames, pitch_shift, pitch_range, energy_scale,
         )  # fmt: skip
@@ -304,7 +339,7 @@ class AcousticModel(nn.Module):
             regulated.energy,
         )
 
-    def _regulate(
+    def regulate(
         self,
         phoneme_ids: torch.Tensor,
         phoneme_lengths: torch.Tensor,
@@ -320,14 +355,16 @@ class AcousticModel(nn.Module):
         pitch_range: torch.Tensor,
         energy_scale: torch.Tensor,
     ) -> RegulatedFrames:
-        """Encoder and variance adaptor under the controls, length-regulated to frames."""
+        """Encoder and variance adaptor under the controls, length-regulated to frames (the
+        inputs of `forward`; a frame-pitch voice's contour is in ``frame_pitch``)."""
         c = self.config
         text_mask = lengths_to_mask(phoneme_lengths, phoneme_ids.shape[1])
         condition = self._condition(label_weights, adv, use_adv, intensity, speaker_ids)
         hidden = self.text_encoder(self.text_encoder.embed(phoneme_ids), text_mask, condition)
         log_duration, pitch, energy = self.variance_adaptor.predict(hidden, text_mask, condition)
         durations = control_durations(log_duration, text_mask, duration_scale, speed, target_frames)
-        pitch = control_pitch(pitch, text_mask, pitch_shift, pitch_range, c.pitch_std)
+        if pitch is not None:
+            pitch = control_pitch(pitch, text_mask, pitch_shift, pitch_range, c.pitch_std)
         energy = control_energy(energy, text_mask, energy_scale, c.energy_mean, c.energy_std)
         hidden = self.variance_adaptor.embed(hidden, pitch, energy)
         mel_lengths = durations.sum(dim=1)
@@ -335,8 +372,31 @@ class AcousticModel(nn.Module):
         frames = alignment.transpose(1, 2) @ hidden
         frame_condition = alignment.transpose(1, 2) @ condition
         mel_mask = lengths_to_mask(mel_lengths, frames.shape[1])
+        contour = None
+        if self.frame_pitch is not None:
+            positions = frame_positions(durations, alignment)
+            contour = self.frame_pitch.predict(frames, mel_mask, frame_condition, positions)
+            # The phoneme-level controls, expanded by the durations: the same transform as a
+            # phoneme voice's, over frames (the utterance mean is the mean of its frames).
+            contour = control_pitch(
+                contour,
+                mel_mask,
+                to_frames(pitch_shift, alignment),
+                to_frames(pitch_range, alignment),
+                c.pitch_std,
+            )
+            frames = self.frame_pitch.embed(frames, contour)
+            pitch = phoneme_means(contour, alignment)
         return RegulatedFrames(
-            frames, mel_mask, frame_condition, alignment, mel_lengths, durations, pitch, energy
+            frames,
+            mel_mask,
+            frame_condition,
+            alignment,
+            mel_lengths,
+            durations,
+            pitch,
+            energy,
+            contour,
         )
 
 
@@ -344,7 +404,8 @@ class AcousticModel(nn.Module):
 class RegulatedFrames:
     """The model up to its decoder: frames [B, T_fr, H], mask [B, T_fr], frame_condition
     [B, T_fr, C], alignment [B, T_ph, T_fr], mel_lengths [B], durations [B, T_ph], pitch and
-    energy [B, T_ph]."""
+    energy [B, T_ph]; frame_pitch [B, T_fr] the controlled contour of a frame-pitch voice
+    (None for a phoneme voice)."""
 
     frames: torch.Tensor
     mask: torch.Tensor
@@ -354,3 +415,4 @@ class RegulatedFrames:
     durations: torch.Tensor
     pitch: torch.Tensor
     energy: torch.Tensor
+    frame_pitch: torch.Tensor | None = None

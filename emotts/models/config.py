@@ -6,6 +6,10 @@ from dataclasses import asdict, dataclass, field, fields, replace
 
 from emotts.errors import ConfigError
 from emotts.models.decoders import resolve_decoder_section
+from emotts.typecheck import check_dataclass_fields, check_positive
+
+#: Accepted values of ``model.pitch_target``; the first is the default (every shipped voice).
+PITCH_TARGETS = ("phoneme", "frame")
 
 # Voice configs written before the decoder section had the ConvNeXt sizes as flat keys.
 _LEGACY_DECODER_KEYS = {
@@ -78,6 +82,9 @@ class AcousticConfig:
     bin_loss_warmup_steps: int = 2000
     bin_loss_weight: float = 1.0
     emotion_consistency_weight: float = 1.0
+    # "phoneme": one mean log-F0 per phoneme (every voice before issue 14); "frame": a log-F0
+    # contour per mel frame predicted after length regulation (emotts.models.pitch_contour).
+    pitch_target: str = "phoneme"
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -87,6 +94,11 @@ class AcousticConfig:
                 f"got {self.decoder!r}"
             )
         object.__setattr__(self, "decoder", resolve_decoder_section(self.decoder))
+        if self.pitch_target not in PITCH_TARGETS:
+            raise ConfigError(
+                f"model.pitch_target {self.pitch_target!r} is unknown; accepted: "
+                f"{', '.join(PITCH_TARGETS)} (phoneme is the default)"
+            )
 
     @property
     def n_labels(self) -> int:
@@ -121,26 +133,55 @@ class AcousticConfig:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> AcousticConfig:
+    def from_dict(cls, data: dict, where: str = "model.") -> AcousticConfig:
+        """Build from a ``model`` section; ``where`` prefixes error keys (e.g. the file's name).
+
+        Raises:
+            ConfigError: unknown or missing keys, a value of the wrong type, a size <= 0.
+        """
+        if not isinstance(data, dict):
+            raise ConfigError(f"{where.rstrip('.')} must be a JSON object; got {data!r:.40}")
         data = _with_decoder_section(data)
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
             raise ConfigError(
-                f"unknown model config keys {unknown}; accepted: {', '.join(sorted(known))}"
+                f"unknown model config keys {unknown} in {where.rstrip('.')}; accepted: "
+                f"{', '.join(sorted(known))}"
             )
+        # decoder: __post_init__ explains that section's form with an example.
+        check_dataclass_fields(cls, {k: v for k, v in data.items() if k != "decoder"}, where)
+        check_positive(data, _SIZES, where)
         try:
             config = cls(**data)
         except TypeError as error:
-            raise ConfigError(f"model config is incomplete: {error}") from None
+            raise ConfigError(f"{where.rstrip('.')} is incomplete: {error}") from None
         if "neutral" not in config.labels:
-            raise ConfigError(f"model labels {config.labels} must include 'neutral'")
+            raise ConfigError(f"{where}labels {config.labels} must include 'neutral'")
         if not config.speakers:
-            raise ConfigError("model config needs at least one speaker")
+            raise ConfigError(f"{where}speakers: the model needs at least one speaker")
         return config
 
     def with_overrides(self, **values) -> AcousticConfig:
         return replace(self, **values)
+
+
+# Sizes that must be positive (a zero or negative one cannot build a layer).
+_SIZES = (
+    "n_symbols",
+    "n_mels",
+    "hidden",
+    "encoder_layers",
+    "encoder_heads",
+    "encoder_ff",
+    "encoder_kernel",
+    "emotion_dim",
+    "speaker_dim",
+    "predictor_filters",
+    "predictor_kernel",
+    "pitch_std",
+    "energy_std",
+)
 
 
 def _with_decoder_section(data: dict) -> dict:

@@ -24,12 +24,14 @@ def make_untrained_voice(
     seed: int = 0,
     vocoder: str = "hifigan-universal",
     decoder: dict | None = None,
+    pitch_target: str = "phoneme",
 ) -> Path:
     """Save a randomly initialized voice whose phonemes last ~``frames_per_phoneme`` frames.
 
     vocoder: "griffinlim" is fast and needs no weights (tests); "hifigan-universal" times the
     real pipeline. decoder: a model ``decoder`` section (None: the preset's), e.g.
-    ``{"type": "flow"}`` for a flow-matching voice.
+    ``{"type": "flow"}`` for a flow-matching voice. pitch_target: the model's
+    ``pitch_target`` ("frame" for a frame-level pitch contour).
     """
     import torch
 
@@ -48,6 +50,7 @@ def make_untrained_voice(
         speakers=list(speakers),
         **PITCH_STATS,
         **({} if decoder is None else {"decoder": decoder}),
+        pitch_target=pitch_target,
     )
     model = AcousticModel(config).eval()
     with torch.no_grad():

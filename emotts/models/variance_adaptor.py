@@ -14,35 +14,50 @@ class VarianceAdaptor(nn.Module):
     """Predicts log-duration, phoneme pitch and phoneme energy, and embeds pitch/energy back.
 
     Pitch is the phoneme's mean log-F0 over its voiced frames, normalized by the corpus
-    mean/std; energy is the phoneme's mean frame energy, normalized likewise.
+    mean/std; energy is the phoneme's mean frame energy, normalized likewise. With
+    ``phoneme_pitch=False`` (a frame-pitch voice, `emotts.models.pitch_contour`) there is no
+    phoneme pitch predictor or embedding at all, so no parameter goes unused in training and
+    a phoneme voice's weights keep their names.
     """
 
     def __init__(
-        self, channels: int, filters: int, kernel: int, condition_dim: int, dropout: float
+        self,
+        channels: int,
+        filters: int,
+        kernel: int,
+        condition_dim: int,
+        dropout: float,
+        phoneme_pitch: bool = True,
     ):
         super().__init__()
         self.duration = VariancePredictor(channels, filters, kernel, condition_dim, dropout)
-        self.pitch = VariancePredictor(channels, filters, kernel, condition_dim, dropout)
+        if phoneme_pitch:
+            self.pitch = VariancePredictor(channels, filters, kernel, condition_dim, dropout)
+            self.pitch_embedding = nn.Conv1d(1, channels, 3, padding=1)
+        self.phoneme_pitch = phoneme_pitch
         self.energy = VariancePredictor(channels, filters, kernel, condition_dim, dropout)
-        self.pitch_embedding = nn.Conv1d(1, channels, 3, padding=1)
         self.energy_embedding = nn.Conv1d(1, channels, 3, padding=1)
 
     def predict(
         self, hidden: torch.Tensor, mask: torch.Tensor, condition: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """hidden: [B, T, H] -> (log_duration, pitch, energy), each [B, T]."""
+    ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]:
+        """hidden: [B, T, H] -> (log_duration, pitch, energy), each [B, T]; pitch is None
+        without a phoneme pitch predictor."""
         return (
             self.duration(hidden, mask, condition),
-            self.pitch(hidden, mask, condition),
+            self.pitch(hidden, mask, condition) if self.phoneme_pitch else None,
             self.energy(hidden, mask, condition),
         )
 
     def embed(
-        self, hidden: torch.Tensor, pitch: torch.Tensor, energy: torch.Tensor
+        self, hidden: torch.Tensor, pitch: torch.Tensor | None, energy: torch.Tensor
     ) -> torch.Tensor:
-        """Add pitch and energy embeddings: hidden [B, T, H], pitch/energy [B, T] -> [B, T, H]."""
-        pitch_part = self.pitch_embedding(pitch.unsqueeze(1)).transpose(1, 2)
+        """Add pitch and energy embeddings: hidden [B, T, H], pitch/energy [B, T] -> [B, T, H]
+        (pitch None: energy only, the frame-pitch voice embeds its contour after regulation)."""
         energy_part = self.energy_embedding(energy.unsqueeze(1)).transpose(1, 2)
+        if pitch is None:
+            return hidden + energy_part
+        pitch_part = self.pitch_embedding(pitch.unsqueeze(1)).transpose(1, 2)
         return hidden + pitch_part + energy_part
 
 

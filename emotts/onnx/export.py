@@ -18,6 +18,7 @@ from pathlib import Path
 import onnx
 import torch
 
+from emotts.atomic import file_sha256, write_bytes_atomically
 from emotts.backends.onnx_format import (
     ACOUSTIC_FILE,
     ACOUSTIC_INT8_FILE,
@@ -150,7 +151,7 @@ def export_acoustic(model: AcousticModel, path: Path, metadata: dict[str, object
     else:
         _name_dynamic_dims(proto, {"mel": {2: "frames"}})
     _set_metadata(proto, metadata)
-    onnx.save(proto, str(path))
+    write_bytes_atomically(path, proto.SerializeToString())
     return path
 
 
@@ -161,7 +162,7 @@ def export_vocoder(vocoder: torch.nn.Module, path: Path, metadata: dict[str, obj
     proto = _export(vocoder.eval(), mel, ("audio",), dynamic)
     _name_dynamic_dims(proto, {"audio": {1: "samples"}})
     _set_metadata(proto, metadata)
-    onnx.save(proto, str(path))
+    write_bytes_atomically(path, proto.SerializeToString())
     return path
 
 
@@ -251,7 +252,7 @@ def export_voice(
 
     ``vocoder``: the vocoder graph to export instead of the one the voice's config names.
     """
-    from vocoders import load_vocoder, vocoder_settings
+    from vocoders import vocoder_settings
 
     voice_config = VoiceConfig.read(voice_dir, "torch")
     vocoder_name = vocoder or voice_config.vocoder
@@ -266,6 +267,29 @@ def export_voice(
     model, config = load_acoustic_model(voice_dir)
     config = {**config, "vocoder": vocoder_name}
     out = Path(out_dir)
+    try:
+        return _write_onnx_voice(model, config, voice_config, vocoder_name, out, quantize)
+    except OSError as error:
+        # Each file is written atomically and voice.json last: an export that stops here
+        # leaves either no voice.json or one whose SHA-256s refuse the graphs it did replace.
+        raise ConfigError(
+            f"cannot write the exported voice to {out}: {error.strerror or error}"
+            f"{f' ({error.filename})' if error.filename else ''}; check that the folder is "
+            "writable and the disk has room"
+        ) from None
+
+
+def _write_onnx_voice(
+    model: AcousticModel,
+    config: dict,
+    voice_config: VoiceConfig,
+    vocoder_name: str,
+    out: Path,
+    quantize: bool,
+) -> ExportResult:
+    """The graphs, then voice.json (with their SHA-256s), into ``out``."""
+    from vocoders import load_vocoder
+
     out.mkdir(parents=True, exist_ok=True)
     voice = voice_description(config, model)
     audio = voice_config.audio
@@ -302,6 +326,8 @@ def export_voice(
     if quantize:
         quantize_acoustic(out / ACOUSTIC_FILE, out / ACOUSTIC_INT8_FILE)
         voice["graphs"]["acoustic_int8"] = ACOUSTIC_INT8_FILE
+    # Loading compares each graph with these, so damaged graphs are refused by name.
+    voice["sha256"] = {name: file_sha256(out / name) for name in voice["graphs"].values()}
     write_voice_json(out, voice)
     files = {p.name: p.stat().st_size for p in sorted(out.iterdir()) if p.is_file()}
     return ExportResult(out, files, voice)

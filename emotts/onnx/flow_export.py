@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import onnx
 import torch
 from torch import nn
 
+from emotts.atomic import write_bytes_atomically
 from emotts.models.decoders.flow import FlowDecoder
 from emotts.onnx.export import _export, _set_metadata
 
@@ -91,5 +91,5 @@ def export_flow_velocity(
             "solver": sampling.solver,
         },
     )
-    onnx.save(proto, str(path))
+    write_bytes_atomically(path, proto.SerializeToString())
     return path

@@ -15,6 +15,7 @@ import numpy as np
 
 from emotts.emotion.spec import EmotionSpec
 from emotts.errors import ControlError
+from emotts.synthesis.budget import join, plan_windows, reconcile, window_targets
 from emotts.synthesis.controls import SynthesisControls, resolve_speaker, split_frames
 from emotts.synthesis.inputs import build_inputs
 from emotts.synthesis.pipeline import SpeechSynthesizer, coerce_emotion, sentence_scales
@@ -71,7 +72,44 @@ def _run_rows(
     rows: list[tuple[SentenceInput, int, SynthesisControls, int]],
     batch_rows: int,
 ) -> list[SentenceAcoustic]:
-    """(sentence, speaker, controls, target frames or 0) rows -> acoustic output per row."""
+    """(sentence, speaker, controls, target frames or 0) rows -> acoustic output per row.
+
+    A sentence over the voice's phoneme budget runs as several windows, joined back (and,
+    with a target, brought to exactly its frames) as `SpeechSynthesizer.synthesize` does.
+    """
+    plans = [plan_windows(row[0], synth.phoneme_budget) for row in rows]
+    targeted = [i for i, plan in enumerate(plans) if len(plan) > 1 and rows[i][3] > 0]
+    natural_rows = [(w.sentence, rows[i][1], rows[i][2], 0) for i in targeted for w in plans[i]]
+    natural = iter(_run_flat(synth, natural_rows, batch_rows) if natural_rows else [])
+    windows: list[tuple[SentenceInput, int, SynthesisControls, int]] = []
+    for plan, row in zip(plans, rows, strict=True):
+        if len(plan) == 1:
+            windows.append(row)
+            continue
+        targets = [0] * len(plan)
+        if row[3] > 0:
+            targets = window_targets(plan, [next(natural).durations for _ in plan], row[3])
+        windows += [(w.sentence, row[1], row[2], t) for w, t in zip(plan, targets, strict=True)]
+    flat = iter(_run_flat(synth, windows, batch_rows))
+    results = []
+    for plan, row in zip(plans, rows, strict=True):
+        mel, durations = join(plan, [(part.mel, part.durations) for part in _take(flat, len(plan))])
+        if len(plan) > 1 and row[3] > 0:
+            mel, durations = reconcile(mel, durations, row[3])
+        results.append(SentenceAcoustic(mel, durations))
+    return results
+
+
+def _take(items, count: int) -> list:
+    return [next(items) for _ in range(count)]
+
+
+def _run_flat(
+    synth: SpeechSynthesizer,
+    rows: list[tuple[SentenceInput, int, SynthesisControls, int]],
+    batch_rows: int,
+) -> list[SentenceAcoustic]:
+    """Rows within the budget -> acoustic output per row, sorted by length into batches."""
     results: list[SentenceAcoustic | None] = [None] * len(rows)
     order = sorted(range(len(rows)), key=lambda i: len(rows[i][0].phoneme_ids))
     for begin in range(0, len(order), batch_rows):

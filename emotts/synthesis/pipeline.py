@@ -8,7 +8,7 @@ the vocoder; controls, batching, exact durations, streaming and timings live her
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 import numpy as np
@@ -19,6 +19,7 @@ from emotts.emotion.from_clip import ClipPaths
 from emotts.emotion.from_text import AutoEmotion, is_auto, parse_auto
 from emotts.emotion.spec import EmotionSpec, parse_emotion
 from emotts.errors import ControlError, EmotionSpecError
+from emotts.synthesis.budget import PHONEME_BUDGET, join, plan_windows, reconcile, window_targets
 from emotts.synthesis.chunking import ChunkPlan, vocode_chunks
 from emotts.synthesis.controls import SynthesisControls, resolve_speaker, split_frames
 from emotts.synthesis.inputs import build_inputs
@@ -29,8 +30,14 @@ from emotts.text.frontend import SentenceInput, TextFrontend
 from emotts.text.ssml import PitchReference
 from emotts.text.symbols import SymbolTable
 
-# Sentences run together in one acoustic batch: bounds memory for long texts.
+# Rows (sentences, or windows of a long one) run together in one acoustic batch: bounds
+# memory for long texts.
 BATCH_SENTENCES = 8
+#: A sentence longer than this (frames, about 12 s) is vocoded in chunks even by
+#: `synthesize`, so the vocoder's working memory does not grow with the sentence.
+LONG_SENTENCE_FRAMES = 1024
+# Context of those chunks for a vocoder that does not say its receptive field (Griffin-Lim).
+_DEFAULT_CHUNK_CONTEXT = 32
 
 
 def coerce_emotion(emotion: EmotionSpec | AutoEmotion | str | None) -> EmotionSpec | AutoEmotion:
@@ -197,7 +204,8 @@ class SpeechSynthesizer(ABC):
         attributes, listing them in ``Audio.ignored``, instead of raising.
         ``duration`` (seconds) is met to within half a frame (hop / sample rate / 2); breaks
         keep their length and the other frames are shared among sentences in proportion to
-        their natural lengths.
+        their natural lengths. A duration shorter than the text's phonemes at one frame each
+        (plus its breaks) is refused with the minimum.
 
         Flow-matching voices only (a regression voice raises `ControlError`): ``guidance`` w
         scales the emotion (1 as trained, 0 none, 2-3 stronger; ``<emotion guidance=...>``
@@ -208,24 +216,97 @@ class SpeechSynthesizer(ABC):
         ``raw_intensity``: send intensities to the model as requested, ignoring the voice's
         intensity calibration (the behaviour before calibration; see docs/emotion-control.md).
         """
+        parts = self.synthesize_parts(
+            text,
+            emotion,
+            speaker=speaker,
+            speed=speed,
+            duration=duration,
+            pitch_shift=pitch_shift,
+            pitch_range=pitch_range,
+            energy_scale=energy_scale,
+            ssml=ssml,
+            ssml_lenient=ssml_lenient,
+            emotion_from=emotion_from,
+            guidance=guidance,
+            avoid=avoid,
+            avoid_guidance=avoid_guidance,
+            steps=steps,
+            temperature=temperature,
+            seed=seed,
+            raw_intensity=raw_intensity,
+        )
+        pieces = list(parts)
+        audio = concatenate(pieces)
+        audio.ignored = list(pieces[0].ignored)
+        return audio
+
+    def synthesize_parts(
+        self,
+        text: str,
+        emotion: EmotionSpec | AutoEmotion | str | None = None,
+        *,
+        speaker: str | int | None = None,
+        speed: float = 1.0,
+        duration: float | None = None,
+        pitch_shift: float = 0.0,
+        pitch_range: float = 1.0,
+        energy_scale: float = 1.0,
+        ssml: bool | None = None,
+        ssml_lenient: bool = False,
+        emotion_from: ClipPaths | None = None,
+        guidance: float | None = None,
+        avoid: str | None = None,
+        avoid_guidance: float | None = None,
+        steps: int | None = None,
+        temperature: float | None = None,
+        seed: int | None = None,
+        raw_intensity: bool = False,
+    ) -> Iterator[Audio]:
+        """`synthesize` as consecutive `Audio` pieces (concatenated, they equal it), for
+        writing a long text to a file without holding all of its audio (`emotts synth -o`).
+
+        The request is validated and the text read before the first piece; sentences are
+        then prepared, run and vocoded a bounded batch at a time (a long sentence in vocoder
+        chunks), so memory does not grow with the text. With ``duration``, every sentence's
+        natural length is needed first, so the whole text is prepared up front (the output
+        is at most `MAX_DURATION_SECONDS` long). The first piece carries ``ignored``.
+        """
         controls = SynthesisControls(speed, duration, pitch_shift, pitch_range, energy_scale)
         flow = FlowControls(guidance, avoid, avoid_guidance, steps, temperature, seed)
-        sampling = self.flow_request(flow)
+        guided = _Guided(flow, self.flow_request(flow))
         marked = self.frontend.read(text, ssml=ssml, lenient=ssml_lenient)
-        sentences = self.frontend.process(marked, _default_emotion(emotion, emotion_from))
+        default = _default_emotion(emotion, emotion_from)
         speaker_id = resolve_speaker(speaker, self.speakers)
-        guided = _Guided(flow, sampling)
         calibration = self.calibration_for(raw_intensity)
-        targets = None
-        if controls.duration is not None:
+        if controls.duration is None:
+            sentences = self.frontend.iter_process(marked, default)
+            targets = None
+        else:
+            sentences = self.frontend.process(marked, default)
             targets = self._targets(
                 controls.duration, sentences, speaker_id, controls, guided, calibration
             )
-        audio = concatenate(
-            list(self._render(sentences, speaker_id, controls, targets, guided, calibration))
+        return self._pieces(
+            sentences, speaker_id, controls, targets, guided, calibration, marked.ignored
         )
-        audio.ignored = list(marked.ignored)
-        return audio
+
+    def _pieces(self, sentences, speaker_id, controls, targets, guided, calibration, ignored):
+        """The pieces of `synthesize_parts` (a generator apart, so validation is eager)."""
+        first = True
+        for piece in self._render(sentences, speaker_id, controls, targets, guided, calibration):
+            piece.ignored = list(ignored) if first else []
+            first = False
+            yield piece
+
+    def minimum_frames(self, sentences: list[SentenceInput]) -> int:
+        """Fewest frames the sentences can take: one per phoneme that is spoken (the symbols a
+        break replaces take none), plus the breaks."""
+        spoken = sum(
+            sum(1 for scale in (s.duration_scales or [1.0] * len(s.phoneme_ids)) if scale > 0)
+            for s in sentences
+        )
+        return spoken + sum(sentence_pause_frames(s, self.frame_seconds) for s in sentences)
 
     def _targets(
         self,
@@ -245,14 +326,32 @@ class SpeechSynthesizer(ABC):
                 f"{duration:g} s, leaving too little for the speech; ask for a longer duration "
                 "or shorter breaks"
             )
-        natural = self._acoustic(sentences, speaker_id, controls, None, guided, calibration)
-        natural = natural["mel_lengths"]
+        least = self.minimum_frames(sentences)
+        if total < least:
+            raise ControlError(
+                f"duration {duration:g} s is too short for this text: its {least - paused} "
+                f"phonemes need at least one frame ({self.frame_seconds * 1000:.1f} ms) each"
+                + (" plus its breaks" if paused else "")
+                + f", so the minimum is {least * self.frame_seconds:.3f} s; ask for at least that"
+            )
+        natural: list[int] = []
+        for start in range(0, len(sentences), BATCH_SENTENCES):
+            batch = sentences[start : start + BATCH_SENTENCES]
+            # Only the lengths are kept, so the natural pass holds one batch of mels at a time.
+            natural += self._acoustic(batch, speaker_id, controls, None, guided, calibration)[
+                "mel_lengths"
+            ]
         return split_frames(total - paused, natural)
 
     @property
     def frame_seconds(self) -> float:
         """Length of one mel frame in seconds (hop / sample rate)."""
         return self.audio_config.hop_length / self.sample_rate
+
+    @property
+    def phoneme_budget(self) -> int:
+        """Most phonemes in one row of an acoustic call (`emotts.synthesis.budget`)."""
+        return PHONEME_BUDGET
 
     def stream(
         self,
@@ -279,11 +378,13 @@ class SpeechSynthesizer(ABC):
         """Yield `Audio` pieces as soon as they are ready; concatenated, they equal `synthesize`.
 
         Same controls as `synthesize`, except ``duration``: an exact total length needs every
-        sentence's natural length first, so it is refused here. One sentence is in flight at a
-        time, and its mel is vocoded in overlapping chunks (see `chunk_plan`), so memory is
-        bounded by the longest sentence and the first audio arrives after the first sentence's
-        acoustic model and one small vocoder chunk. Each piece carries the timings of the
-        phonemes, words, breaks and marks that start in it, relative to its start.
+        sentence's natural length first, so it is refused here. The text is prepared lazily,
+        one sentence (a few for the phonemizer) ahead of the audio; one sentence is in flight
+        at a time, and its mel is vocoded in overlapping chunks (see `chunk_plan`), so memory
+        is bounded by the longest sentence (itself bounded by the phoneme budget per acoustic
+        call) and the first audio arrives after the first sentence's acoustic model and one
+        small vocoder chunk. Each piece carries the timings of the phonemes, words, breaks and
+        marks that start in it, relative to its start.
         """
         if duration is not None:
             raise ControlError("duration cannot be combined with streaming; use synthesize()")
@@ -291,9 +392,13 @@ class SpeechSynthesizer(ABC):
         flow = FlowControls(guidance, avoid, avoid_guidance, steps, temperature, seed)
         guided = _Guided(flow, self.flow_request(flow))
         marked = self.frontend.read(text, ssml=ssml, lenient=ssml_lenient)
-        sentences = self.frontend.process(marked, _default_emotion(emotion, emotion_from))
+        sentences = self.frontend.iter_process(marked, _default_emotion(emotion, emotion_from))
         speaker_id = resolve_speaker(speaker, self.speakers)
         calibration = self.calibration_for(raw_intensity)
+        return self._stream(sentences, speaker_id, controls, calibration, guided, marked.ignored)
+
+    def _stream(self, sentences, speaker_id, controls, calibration, guided, ignored):
+        row = 0  # acoustic rows so far: a flow voice's noise is drawn per row
         for index, sentence in enumerate(sentences):
             chunks = self._stream_sentence(
                 sentence,
@@ -301,11 +406,12 @@ class SpeechSynthesizer(ABC):
                 controls,
                 calibration,
                 first=index == 0,
-                guided=guided.at(index),
+                guided=guided.at(row),
             )
+            row += len(plan_windows(sentence, self.phoneme_budget))
             for number, part in enumerate(chunks):
                 # What lenient reading skipped is reported once, with the first piece.
-                part.ignored = list(marked.ignored) if index == 0 and number == 0 else []
+                part.ignored = list(ignored) if index == 0 and number == 0 else []
                 yield part
 
     def _acoustic(
@@ -317,11 +423,48 @@ class SpeechSynthesizer(ABC):
         guided: _Guided | None = None,
         calibration: IntensityCalibration | None = None,
     ) -> dict[str, list]:
-        """Run the acoustic model over sentences in bounded batches; returns per-row arrays."""
+        """Run the acoustic model over sentences in bounded batches; returns per-sentence
+        arrays. A sentence over the phoneme budget runs as several windows (rows) and is
+        joined back (`emotts.synthesis.budget`); rows are numbered from ``guided.first``."""
         guided = guided or _Guided(FlowControls(), self.flow_request(FlowControls()))
+        plans = [plan_windows(s, self.phoneme_budget) for s in sentences]
+        rows = [window.sentence for plan in plans for window in plan]
+        row_targets = None
+        if targets:
+            # A cut sentence's windows need their natural lengths to share its target.
+            split = [w.sentence for plan in plans if len(plan) > 1 for w in plan]
+            natural = iter(self._rows(split, speaker_id, controls, None, guided, calibration))
+            row_targets = []
+            for plan, target in zip(plans, targets, strict=True):
+                if len(plan) == 1:
+                    row_targets.append(target)
+                else:
+                    durations = [next(natural)[1] for _ in plan]
+                    row_targets += window_targets(plan, durations, target)
+        outputs = iter(self._rows(rows, speaker_id, controls, row_targets, guided, calibration))
         results: dict[str, list] = {"mel": [], "mel_lengths": [], "durations": []}
-        for start in range(0, len(sentences), BATCH_SENTENCES):
-            chunk = sentences[start : start + BATCH_SENTENCES]
+        for index, plan in enumerate(plans):
+            mel, durations = join(plan, [next(outputs) for _ in plan])
+            if targets and len(plan) > 1:
+                mel, durations = reconcile(mel, durations, targets[index])
+            results["mel"].append(mel)
+            results["mel_lengths"].append(int(mel.shape[1]))
+            results["durations"].append(durations)
+        return results
+
+    def _rows(
+        self,
+        rows: list[SentenceInput],
+        speaker_id: int,
+        controls: SynthesisControls,
+        targets: list[int] | None,
+        guided: _Guided,
+        calibration: IntensityCalibration | None,
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(mel [80, T_fr], durations [T_ph]) per row, ``BATCH_SENTENCES`` rows per call."""
+        results = []
+        for start in range(0, len(rows), BATCH_SENTENCES):
+            chunk = rows[start : start + BATCH_SENTENCES]
             chunk_targets = targets[start : start + BATCH_SENTENCES] if targets else None
             inputs = build_inputs(
                 chunk,
@@ -336,9 +479,12 @@ class SpeechSynthesizer(ABC):
             out = self.run_guided(inputs, guided.at(start).run)
             for row, sentence in enumerate(chunk):
                 frames = int(out["mel_lengths"][row])
-                results["mel"].append(out["mel"][row, :, :frames])
-                results["mel_lengths"].append(frames)
-                results["durations"].append(out["durations"][row, : len(sentence.phoneme_ids)])
+                results.append(
+                    (
+                        out["mel"][row, :, :frames],
+                        out["durations"][row, : len(sentence.phoneme_ids)],
+                    )
+                )
         return results
 
     def run_guided(self, inputs: dict[str, np.ndarray], run: FlowRun | None) -> dict:
@@ -356,19 +502,49 @@ class SpeechSynthesizer(ABC):
     def _render(
         self, sentences, speaker_id, controls, targets, guided, calibration
     ) -> Iterator[Audio]:
-        acoustic = self._acoustic(sentences, speaker_id, controls, targets, guided, calibration)
-        for sentence, mel, durations in zip(
-            sentences, acoustic["mel"], acoustic["durations"], strict=True
-        ):
-            yield self.render_sentence(sentence, mel, durations)
+        """Pieces of the sentences (an iterable: consumed a batch at a time), in order."""
+        batch: list[SentenceInput] = []
+        done, row = 0, 0
+        for sentence in _ended(sentences):
+            if sentence is not None:
+                batch.append(sentence)
+                if len(batch) < BATCH_SENTENCES:
+                    continue
+            if not batch:
+                break
+            batch_targets = targets[done : done + len(batch)] if targets else None
+            acoustic = self._acoustic(
+                batch, speaker_id, controls, batch_targets, guided.at(row), calibration
+            )
+            row += sum(len(plan_windows(s, self.phoneme_budget)) for s in batch)
+            done += len(batch)
+            for one, mel, durations in zip(
+                batch, acoustic["mel"], acoustic["durations"], strict=True
+            ):
+                yield from self._sentence_pieces(one, mel, durations, self._long_plan(mel))
+            batch = []
+
+    def _long_plan(self, mel: np.ndarray) -> ChunkPlan | None:
+        """Chunks for vocoding a long sentence (None: short enough to vocode at once)."""
+        if mel.shape[1] <= LONG_SENTENCE_FRAMES:
+            return None
+        context = self.vocoder_context_frames
+        size = LONG_SENTENCE_FRAMES // 2
+        return ChunkPlan(
+            first_frames=size,
+            max_frames=size,
+            context_frames=_DEFAULT_CHUNK_CONTEXT if context is None else context,
+        )
 
     def render_sentence(
         self, sentence: SentenceInput, mel: np.ndarray, durations: np.ndarray
     ) -> Audio:
         """One sentence's acoustic output -> `Audio`: pauses inserted, vocoded, span volumes
-        applied, timings attached. mel: [80, T_fr]; durations: [T_ph] frames."""
-        (audio,) = self._sentence_pieces(sentence, mel, durations, None)
-        return audio
+        applied, timings attached. mel: [80, T_fr]; durations: [T_ph] frames. A long sentence
+        is vocoded in chunks (`LONG_SENTENCE_FRAMES`)."""
+        return concatenate(
+            list(self._sentence_pieces(sentence, mel, durations, self._long_plan(mel)))
+        )
 
     def _sentence_pieces(
         self,
@@ -416,15 +592,22 @@ class SpeechSynthesizer(ABC):
         first: bool,
         guided: _Guided,
     ) -> Iterator[Audio]:
-        plan = self.chunk_plan
+        acoustic = self._acoustic([sentence], speaker_id, controls, None, guided, calibration)
+        mel = acoustic["mel"][0]
+        # A vocoder without a known context (Griffin-Lim) streams whole sentences, except
+        # long ones, which are cut anyway so that its memory stays bounded.
+        plan = self.chunk_plan or self._long_plan(mel)
         if plan is not None and not first:
             # Only the stream's first audio waits on the first chunk; later sentences are
             # vocoded while earlier audio plays, so they take big chunks (less overlap work).
             plan = replace(plan, first_frames=plan.max_frames)
-        acoustic = self._acoustic([sentence], speaker_id, controls, None, guided, calibration)
-        yield from self._sentence_pieces(
-            sentence, acoustic["mel"][0], acoustic["durations"][0], plan
-        )
+        yield from self._sentence_pieces(sentence, mel, acoustic["durations"][0], plan)
+
+
+def _ended(items: Iterable[SentenceInput]) -> Iterator[SentenceInput | None]:
+    """The items, then None (so a batching loop also runs once after the last item)."""
+    yield from items
+    yield None
 
 
 class _Guided:

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import dataclasses
 import unicodedata
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from emotts.emotion.from_text import AutoEmotion, TextEmotionEstimate, resolve_auto
 from emotts.emotion.markup import parse_markup
 from emotts.emotion.spec import EmotionSpec
-from emotts.errors import TextError
+from emotts.errors import TextError, TextWarning
 from emotts.text.boundaries import Mark, Pause, SentencePlace, place_events, structural_range
 from emotts.text.marked import MarkedText
 from emotts.text.normalize import find_replacements, is_english, join_spoken
@@ -38,6 +39,8 @@ from emotts.text.ssml import PitchReference, looks_like_ssml, parse_ssml
 from emotts.text.symbols import PUNCTUATION, SymbolTable, describe_char
 
 _PLAIN_WHITESPACE = "\t\n\r\f\v"
+#: Words phonemized per espeak-ng call by `TextFrontend.iter_process` (whole sentences).
+PHONEMIZE_WORDS = 64
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,34 @@ def _is_speakable(ch: str, english: bool) -> bool:
     return category[0] == "N" and not english
 
 
+def _is_silent(text: str, index: int) -> bool:
+    """Whether ``text[index]`` is an emoji or symbol with no reading (left silent): a symbol
+    the normalizer did not read, an invisible format character (zero-width joiner, variation
+    selector), or a combining mark or skin-tone modifier attached to one of these."""
+    ch = text[index]
+    category = unicodedata.category(ch)
+    if category in ("So", "Sk", "Sm", "Sc", "Cf", "Co"):
+        return ch not in PUNCTUATION
+    if category[0] == "M" and index > 0:
+        return _is_silent(text, index - 1)
+    return False
+
+
+def _warn_silent(silent: dict[str, list[int]]) -> None:
+    found = "; ".join(
+        f"{describe_char(ch)} at position{'s' if len(at) > 1 else ''} "
+        + ", ".join(map(str, at[:5]))
+        + (f" and {len(at) - 5} more" if len(at) > 5 else "")
+        for ch, at in silent.items()
+        # The joiners and marks inside an emoji sequence are named with the emoji.
+        if not (unicodedata.category(ch).startswith("M") or ch == "\u200d")
+    )
+    if found:
+        warnings.warn(
+            f"left silent (emoji or symbols with no reading): {found}", TextWarning, stacklevel=4
+        )
+
+
 def _first_non_latin(text: str) -> int | None:
     for index, ch in enumerate(text):
         if unicodedata.category(ch)[0] == "L" and not unicodedata.name(ch, "").startswith("LATIN"):
@@ -192,6 +223,25 @@ class TextFrontend:
 
         Raises :class:`MarkupError` for malformed markup or SSML and :class:`TextError` for
         empty text or characters that cannot be spoken (each naming the position in ``text``).
+        Emoji and symbols with no reading are left silent with a :class:`TextWarning`.
+        """
+        return list(self.iter_process(text, default_emotion, ssml=ssml, lenient=lenient))
+
+    def iter_process(
+        self,
+        text: str | MarkedText,
+        default_emotion: EmotionSpec | AutoEmotion,
+        *,
+        ssml: bool | None = None,
+        lenient: bool = False,
+    ) -> Iterator[SentenceInput]:
+        """`process`, lazily: the sentences are phonemized and assembled as they are asked
+        for (a few sentences, ``PHONEMIZE_WORDS`` words, per phonemizer call).
+
+        What can be checked from the characters alone (markup, empty text, control
+        characters, unsupported characters, silent symbols) is checked before this returns,
+        so a stream fails before its first audio on such input; only a word that espeak-ng
+        cannot read is found when its sentence is reached.
         """
         marked = (
             text if isinstance(text, MarkedText) else self.read(text, ssml=ssml, lenient=lenient)
@@ -203,22 +253,43 @@ class TextFrontend:
             where = " once markup is removed" if marked.segments or marked.events else ""
             raise TextError(f"text is empty{where}; give at least one word to speak")
         self._check_controls(plain)
-        sentences = [self._groups(plain, start, end) for start, end in self._spans(plain)]
-        # Sentences of punctuation alone ("...") have nothing to say and are dropped.
-        sentences = [(span, groups) for span, groups in sentences if any(g.spoken for g in groups)]
-        if not sentences:
+        spans = self._spans(plain)
+        # A pass over the characters (normalization only, nothing kept but word starts when
+        # there are SSML events to place) finds every character problem up front.
+        silent: dict[str, list[int]] = {}
+        places, spoken = [], 0
+        for start, end in spans:
+            _, groups = self._groups(plain, start, end, silent)
+            words = [g.start for g in groups if g.spoken]
+            if words:
+                spoken += 1
+                if marked.events:
+                    places.append(SentencePlace(start, end, words))
+        if silent:
+            _warn_silent(silent)
+        if not spoken:
             raise TextError("text has no words to speak, only punctuation")
-        words = [g for _, groups in sentences for g in groups if g.spoken]
-        checked = iter(self._phonemize(plain, words))
-        places = [
-            SentencePlace(span[0], span[1], [g.start for g in groups if g.spoken])
-            for span, groups in sentences
-        ]
-        events = place_events(marked.events, places)
-        return [
-            self._assemble(plain, span, groups, checked, default_emotion, sentence_events)
-            for (span, groups), sentence_events in zip(sentences, events, strict=True)
-        ]
+        events = iter(place_events(marked.events, places)) if marked.events else None
+        return self._sentences(plain, spans, default_emotion, events)
+
+    def _sentences(self, plain, spans, default_emotion, events) -> Iterator[SentenceInput]:
+        pending: list[tuple[tuple[int, int], list[_Group]]] = []
+        words = 0
+        for index, (start, end) in enumerate(spans):
+            span, groups = self._groups(plain, start, end, {})
+            # Sentences of punctuation alone ("...") have nothing to say and are dropped.
+            if any(g.spoken for g in groups):
+                pending.append((span, groups))
+                words += sum(1 for g in groups if g.spoken)
+            if pending and (words >= PHONEMIZE_WORDS or index + 1 == len(spans)):
+                spoken = [g for _, groups in pending for g in groups if g.spoken]
+                checked = iter(self._phonemize(plain, spoken))
+                for span, groups in pending:
+                    sentence_events = next(events) if events is not None else []
+                    yield self._assemble(
+                        plain, span, groups, checked, default_emotion, sentence_events
+                    )
+                pending, words = [], 0
 
     def _spans(self, plain: PlainText) -> list[tuple[int, int]]:
         """Sentence spans, merged where a boundary would cut a fixed reading in two."""
@@ -268,19 +339,23 @@ class TextFrontend:
             if unicodedata.category(ch) == "Cc" and ch not in _PLAIN_WHITESPACE:
                 raise self._error(plain, index, "control character")
 
-    def _units(self, plain: PlainText, start: int, end: int) -> list[_Unit]:
+    def _units(
+        self, plain: PlainText, start: int, end: int, silent: dict[str, list[int]]
+    ) -> list[_Unit]:
         """Units of a sentence: fixed readings as they are, the runs between them normalized
         (English runs only) and split at whitespace."""
         units = []
         position = start
         for fixed in [u for u in plain.fixed if start <= u.start < end]:
-            units.extend(self._normalized_units(plain, position, fixed.start))
+            units.extend(self._normalized_units(plain, position, fixed.start, silent))
             units.append(_Unit(fixed.start, fixed.end, fixed.spoken, False, fixed.phonemes))
             position = fixed.end
-        units.extend(self._normalized_units(plain, position, end))
+        units.extend(self._normalized_units(plain, position, end, silent))
         return units
 
-    def _normalized_units(self, plain: PlainText, start: int, end: int) -> list[_Unit]:
+    def _normalized_units(
+        self, plain: PlainText, start: int, end: int, silent: dict[str, list[int]]
+    ) -> list[_Unit]:
         units = []
         while start < end:
             # A run of one language: normalization rules are English, so other runs keep theirs.
@@ -292,7 +367,7 @@ class TextFrontend:
             position = start
             for replacement in [*replacements, None]:
                 cut = stop if replacement is None else start + replacement.start
-                units.extend(self._verbatim_units(plain, position, cut))
+                units.extend(self._verbatim_units(plain, position, cut, silent))
                 if replacement is not None:
                     position = start + replacement.end
                     units.append(
@@ -301,15 +376,25 @@ class TextFrontend:
             start = stop
         return units
 
-    def _verbatim_units(self, plain: PlainText, start: int, end: int) -> list[_Unit]:
+    def _verbatim_units(
+        self, plain: PlainText, start: int, end: int, silent: dict[str, list[int]]
+    ) -> list[_Unit]:
+        """Whitespace-separated tokens; emoji and symbols with no reading are left out (like
+        whitespace) and collected in ``silent`` (character -> original offsets)."""
         units = []
         index = start
         while index < end:
-            if plain.text[index].isspace():
+            if plain.text[index].isspace() or _is_silent(plain.text, index):
+                if not plain.text[index].isspace():
+                    silent.setdefault(plain.text[index], []).append(plain.starts[index])
                 index += 1
                 continue
             token_start = index
-            while index < end and not plain.text[index].isspace():
+            while (
+                index < end
+                and not plain.text[index].isspace()
+                and not _is_silent(plain.text, index)
+            ):
                 if not _is_speakable(
                     plain.text[index], is_english(self._language_of(plain, index))
                 ):
@@ -319,10 +404,10 @@ class TextFrontend:
         return units
 
     def _groups(
-        self, plain: PlainText, start: int, end: int
+        self, plain: PlainText, start: int, end: int, silent: dict[str, list[int]]
     ) -> tuple[tuple[int, int], list[_Group]]:
         groups: list[list[_Unit]] = []
-        for unit in self._units(plain, start, end):
+        for unit in self._units(plain, start, end, silent):
             previous = groups[-1][-1] if groups else None
             joined = previous is not None and previous.end == unit.start
             if joined and previous.phonemes is None and unit.phonemes is None:

@@ -78,7 +78,8 @@ NON_FINAL_ABBREVIATIONS = frozenset(
 
 _SYMBOLS = {
     "&": "and", "@": "at", "+": "plus", "=": "equals", "%": "percent", "°": "degrees",
-    "$": "dollars", "£": "pounds", "€": "euros", "¥": "yen", **web_forms.SYMBOL_WORDS,
+    "$": "dollars", "£": "pounds", "€": "euros", "¥": "yen", "<": "less than",
+    ">": "greater than", **web_forms.SYMBOL_WORDS,
 }  # fmt: skip
 
 _NUMBER = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
@@ -117,6 +118,8 @@ _RULES: list[tuple[str, str]] = [
     ("number_sign", r"#(?=[0-9])"),
     ("abbreviation", r"(?<![\w.])(?P<abbr>" + "|".join(map(re.escape, _ABBREVIATIONS)) + r")\."),
     ("title", r"\b(?P<ttl>" + "|".join(_TITLES_WITHOUT_PERIOD) + r")\b(?=\s[A-Z])"),
+    # "<3" on its own is the chat heart, not "less than three" ("x < 3", "x<3" are).
+    ("heart", r"(?<![\w<>=])<3+(?![\w<>=]|[.,][0-9])"),
     ("symbol", "[" + re.escape("".join(_SYMBOLS)) + "]"),
 ]
 # Rule groups are prefixed so they cannot clash with the groups inside the rules.
@@ -282,6 +285,7 @@ _HANDLERS: dict[str, Callable[[re.Match[str], str], Spans]] = {
     "abbreviation": _abbreviation,
     "title": _title,
     "symbol": _symbol,
+    "heart": lambda m, text: _whole(m, "heart"),
 }
 
 

@@ -22,15 +22,20 @@ from emotts.text.normalize import NON_FINAL_ABBREVIATIONS
 _TERMINATOR = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s|$)")
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
+_NEXT_CHAR = re.compile(r"\s*(\S?)")
+# Longest word before a period that is looked at (abbreviations and initials are short).
+_LOOK_BACK = 64
 
 
 def _is_sentence_end(text: str, match: re.Match[str]) -> bool:
-    following = text[match.end() :].lstrip()
+    # Only the next character and the word before matter; looking at bounded windows keeps
+    # splitting linear in the text's length (an hour of text is read before its first audio).
+    following = _NEXT_CHAR.match(text, match.end()).group(1)
     if following[:1].islower():
         return False
     if match.group()[0] != "." or match.group().startswith(".."):
         return True
-    before = _WORD_BEFORE.search(text, 0, match.start())
+    before = _WORD_BEFORE.search(text, max(0, match.start() - _LOOK_BACK), match.start())
     if before is None:
         return True
     word = before.group(1)

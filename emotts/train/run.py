@@ -22,6 +22,7 @@ from emotts.train.checkpoint_io import SafetensorsCheckpointIO
 from emotts.train.config import TrainConfig
 from emotts.train.distributed import exclusive
 from emotts.train.module import AcousticTrainingModule
+from emotts.train.resume import ResumePoint, find_resume_point
 
 
 @dataclass(frozen=True)
@@ -140,8 +141,12 @@ def train(
     workers: int | None = None,
     progress: bool = True,
     init_from: Path | None = None,
+    resume: ResumePoint | None = None,
 ) -> RunResult:
-    """Train the run described by ``config``, resuming from its ``last.ckpt`` if there is one.
+    """Train the run described by ``config``, resuming from its newest good checkpoint.
+
+    ``resume``: the checkpoint chosen by :func:`find_resume_point` (else chosen here); a
+    damaged newest checkpoint is passed over for the previous good one.
 
     ``cache``: an already built cache (else it is built or brought up to date here).
     ``init_from``: a voice directory whose weights start a run that has no checkpoint yet
@@ -206,22 +211,22 @@ def train(
             )
         )
     trainer = _trainer(settings, steps, callbacks, has_val=len(val_set) > 0, progress=progress)
-    resume = paths.last_checkpoint if paths.last_checkpoint.is_file() else None
+    resume_path = (resume or find_resume_point(paths.checkpoints)).path
     if init_from is not None and resume is None:
         initialize_from_voice(module, init_from)
     val_loader = _loader(val_set, settings, shuffle=False) if len(val_set) else None
     try:
         trainer.fit(
-            module, _loader(train_set, settings, shuffle=True), val_loader, ckpt_path=resume
+            module, _loader(train_set, settings, shuffle=True), val_loader, ckpt_path=resume_path
         )
     except RuntimeError as error:
-        if resume is None or "state_dict" not in str(error):
+        if resume_path is None or "state_dict" not in str(error):
             raise
         raise ConfigError(
-            f"checkpoint {resume} was trained with a different model config ({error}); "
+            f"checkpoint {resume_path} was trained with a different model config ({error}); "
             f"restore the old config or start over with --fresh"
         ) from None
-    return RunResult(paths, cache, resume, trainer.global_step, time.perf_counter() - started)
+    return RunResult(paths, cache, resume_path, trainer.global_step, time.perf_counter() - started)
 
 
 def _trainer(settings, steps: int, callbacks: list, *, has_val: bool, progress: bool) -> L.Trainer:

@@ -1,12 +1,13 @@
 """``emotts train-vocoder``: cache (mel, target) pairs, then train the iSTFT vocoder with Lightning.
 
-Resumes from ``<output_dir>/checkpoints/last.ckpt`` (safetensors, never pickle) when it exists,
-and writes the inference weights (fp16 safetensors + config.json) to ``<output_dir>/vocoder``
+Resumes from the newest good checkpoint in ``<output_dir>/checkpoints`` (safetensors, never
+pickle), and writes the inference weights (fp16 safetensors + config.json) to ``<output_dir>/vocoder``
 at every checkpoint, so a stopped run always leaves a usable vocoder.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from torch.utils.data import DataLoader
 from emotts.errors import ConfigError
 from emotts.train.callbacks import FinalCheckpoint
 from emotts.train.checkpoint_io import SafetensorsCheckpointIO
+from emotts.train.resume import find_resume_point
 from emotts.train.vocoder_config import VocoderConfig
 from emotts.train.vocoder_data import SegmentDataset, build_vocoder_cache
 from emotts.train.vocoder_module import VocoderTrainingModule
@@ -96,7 +98,9 @@ def train_vocoder(
     val_items = items("val", data.val_seconds_per_speaker)
     train_set = SegmentDataset(train_items, data.segment_frames, arch.hop_length, seed=data.seed)
     val_set = (
-        SegmentDataset(val_items, data.segment_frames * _VAL_SEGMENT_FACTOR, arch.hop_length, seed=1)
+        SegmentDataset(
+            val_items, data.segment_frames * _VAL_SEGMENT_FACTOR, arch.hop_length, seed=1
+        )
         if val_items
         else None
     )
@@ -148,7 +152,11 @@ def train_vocoder(
             num_workers=settings.num_workers,
         )
 
-    resume = last if last.is_file() else None
+    # The newest checkpoint that verifies (a damaged last.ckpt falls back to its previous).
+    point = find_resume_point(checkpoints)
+    for line in point.messages():
+        print(line, file=sys.stderr)
+    resume = point.path
     if init_from is not None and resume is None:
         start = VocosVocoder.from_directory(init_from)
         if start.settings != arch:
@@ -164,4 +172,6 @@ def train_vocoder(
         ckpt_path=resume,
     )
     module.vocoder.save(vocoder_dir)
-    return VocoderRunResult(output, vocoder_dir, resume, trainer.global_step, time.perf_counter() - started)
+    return VocoderRunResult(
+        output, vocoder_dir, resume, trainer.global_step, time.perf_counter() - started
+    )

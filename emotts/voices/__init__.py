@@ -59,6 +59,12 @@ def read_voice_file(
         config = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
         raise ConfigError(f"{path} is not valid JSON: {error.msg} at line {error.lineno}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"{path} is not UTF-8 text: {error.reason} at byte {error.start}"
+        ) from None
+    except OSError as error:
+        raise ConfigError(f"cannot read {path}: {error.strerror or error}") from None
     if not isinstance(config, dict) or config.get("format") != file_format:
         found = config.get("format") if isinstance(config, dict) else type(config).__name__
         raise ConfigError(f"{path}: 'format' is {found!r}; expected {file_format!r}")

@@ -18,6 +18,7 @@ from pathlib import Path
 from emotts.audio.config import AudioConfig
 from emotts.emotion.calibration import IntensityCalibration
 from emotts.errors import ConfigError
+from emotts.typecheck import check_positive, check_value, graph_file
 from emotts.voices import read_voice_file
 
 TORCH_FORMAT, TORCH_VERSION, TORCH_FILE = "emotts-voice", 1, "config.json"
@@ -39,7 +40,13 @@ def _audio(section: object, path: Path) -> AudioConfig:
     unknown = sorted(set(section) - set(accepted))
     if unknown:
         raise ConfigError(f"{path}: audio section has unknown keys {unknown}; accepted: {accepted}")
-    return AudioConfig.from_dict(section)
+    absent = [name for name in accepted if name not in section]
+    if absent:
+        # A default here could silently differ from what the model was trained on.
+        raise ConfigError(
+            f"{path}: audio.{absent[0]} is missing; the audio section needs {accepted}"
+        )
+    return AudioConfig.from_dict(section, f"{path}: audio.")
 
 
 def _calibration(document: dict, path: Path, labels: list[str]) -> IntensityCalibration | None:
@@ -56,14 +63,86 @@ def _calibration(document: dict, path: Path, labels: list[str]) -> IntensityCali
     return calibration
 
 
-def _field(document: dict, path: Path, *keys: str) -> object:
-    """document[k1][k2]...; a ConfigError naming the dotted key when it is absent."""
+def _field(document: dict, path: Path, *keys: str, kind: object = None) -> object:
+    """document[k1][k2]...; a ConfigError naming the dotted key when it is absent or (with
+    ``kind``) of another type."""
     value: object = document
     for key in keys:
         if not isinstance(value, dict) or key not in value:
             raise ConfigError(f"{path}: {'.'.join(keys)} is missing")
         value = value[key]
+    if kind is not None:
+        check_value(value, kind, f"{path}: {'.'.join(keys)}")
     return value
+
+
+def _names(document: dict, path: Path, *keys: str) -> list[str]:
+    """A non-empty list of distinct strings (symbols, labels, speakers)."""
+    names = _field(document, path, *keys, kind=list[str])
+    assert isinstance(names, list)
+    if not names or len(set(names)) != len(names):
+        raise ConfigError(
+            f"{path}: {'.'.join(keys)} is {names!r:.80}; accepted: a non-empty list of distinct "
+            "strings"
+        )
+    return names
+
+
+# Optional entries of voice.json and their types (checked when present).
+_ONNX_OPTIONAL = {
+    "opset": int,
+    "exporter": str,
+    "vocoder": str,
+    "inputs": list[str],
+    "outputs": list[str],
+    "defaults": dict,
+    "vocoder_context_frames": int,
+    "pitch": dict,
+    "flow": dict,
+    "sha256": dict,
+}
+# What the exporter writes under "defaults" (descriptive: requests carry their own values).
+_DEFAULT_FIELDS = {
+    "emotion": str,
+    "speaker": str,
+    "speed": float,
+    "pitch_shift": float,
+    "pitch_range": float,
+    "energy_scale": float,
+}
+_FLOW_FIELDS = {"steps": int, "temperature": float, "solver": str, "n_mels": int}
+
+
+def _check_onnx_document(document: dict, path: Path) -> None:
+    """Types of voice.json's entries beyond the shared ones; graph files exist in the folder."""
+    for section in ("text", "emotion", "defaults"):
+        _field(document, path, section, kind=dict)
+    for key, kind in _ONNX_OPTIONAL.items():
+        if key in document:
+            check_value(document[key], kind, f"{path}: {key}")
+    for key, kind in _DEFAULT_FIELDS.items():
+        if key in document["defaults"]:
+            check_value(document["defaults"][key], kind, f"{path}: defaults.{key}")
+    graphs = _field(document, path, "graphs", kind=dict)
+    assert isinstance(graphs, dict)
+    for role in ("acoustic", "vocoder"):
+        _field(document, path, "graphs", role)
+    for role, name in graphs.items():
+        graph_file(path.parent, name, f"{path}: graphs.{role}")
+    if document.get("vocoder_context_frames", 0) < 0:
+        raise ConfigError(f"{path}: vocoder_context_frames must be >= 0")
+    if "pitch" in document:
+        for key in ("log_f0_mean", "log_f0_std"):
+            _field(document, path, "pitch", key, kind=float)
+        check_positive(document["pitch"], ("log_f0_std",), f"{path}: pitch.")
+    if "flow" in graphs:
+        for key, kind in _FLOW_FIELDS.items():
+            _field(document, path, "flow", key, kind=kind)
+        check_positive(document["flow"], ("steps", "n_mels"), f"{path}: flow.")
+    adv = document["emotion"].get("adv", {})
+    check_value(adv, dict, f"{path}: emotion.adv")
+    for label, vector in adv.items():
+        check_value(vector, list[float], f"{path}: emotion.adv.{label}")
 
 
 @dataclass(frozen=True)
@@ -98,8 +177,9 @@ class VoiceConfig:
                 f"(create one with: emotts export --voice VOICE_DIR --out {directory})",
                 upgrade=" (re-export the voice)",
             )
-            labels = _field(document, path, "emotion", "labels")
-            speakers = _field(document, path, "speakers")
+            _check_onnx_document(document, path)
+            labels = _names(document, path, "emotion", "labels")
+            speakers = _names(document, path, "speakers")
         else:
             path = directory / TORCH_FILE
             document = read_voice_file(
@@ -110,14 +190,18 @@ class VoiceConfig:
                 missing=f"{directory} is not a voice directory: {TORCH_FILE} is missing "
                 f"(a voice directory holds {TORCH_FILE} and model.safetensors)",
             )
-            labels = _field(document, path, "model", "labels")
-            speakers = _field(document, path, "model", "speakers")
+            for section in ("text", "model"):
+                _field(document, path, section, kind=dict)
+            labels = _names(document, path, "model", "labels")
+            speakers = _names(document, path, "model", "speakers")
+        if "vocoder" in document:
+            check_value(document["vocoder"], str, f"{path}: vocoder")
         config = cls(
             kind=kind,
             directory=directory,
             audio=_audio(document["audio"], path),
-            language=_field(document, path, "text", "language"),
-            symbols=list(_field(document, path, "text", "symbols")),
+            language=_field(document, path, "text", "language", kind=str),
+            symbols=_names(document, path, "text", "symbols"),
             labels=list(labels),
             speakers=list(speakers),
             vocoder=document.get("vocoder", DEFAULT_VOCODER),
