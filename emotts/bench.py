@@ -3,6 +3,11 @@
 Each (backend, threads) pair runs in its own subprocess, so thread settings, peak memory
 (ru_maxrss is a per-process high-water mark) and warm caches never leak between them.
 Real-time factor (RTF) = compute seconds / audio seconds; below 1 is faster than real time.
+The wall-clock RTFs grow with the machine's load; ``acoustic_cpu_rtf`` is the acoustic
+graph's process CPU time over audio seconds, which at one thread a loaded machine barely
+changes, so it is the figure to compare across runs on a shared CPU. Flow-matching voices
+on onnxruntime are also timed with emotion guidance (2 network passes a step) and guidance
+plus an avoided emotion (3 passes): ``guided_cpu_rtf``, ``avoid_cpu_rtf``.
 """
 
 from __future__ import annotations
@@ -45,6 +50,9 @@ class BenchResult:
     first_audio_s: float
     first_mel_s: float
     peak_rss_mb: float
+    acoustic_cpu_rtf: float | None = None
+    guided_cpu_rtf: float | None = None
+    avoid_cpu_rtf: float | None = None
 
 
 def read_sentences(path: str | Path = SENTENCES_FILE) -> list[str]:
@@ -78,6 +86,29 @@ def _acoustic_fn(backend: str, voice):
             return voice.model(*(torch.from_numpy(inputs[n]) for n in ACOUSTIC_INPUTS))[0].numpy()
 
     return run
+
+
+def _is_flow(backend: str, voice) -> bool:
+    return getattr(voice, "flow", None) is not None if backend != "torch" else False
+
+
+def _flow_cases(voice) -> dict[str, object]:
+    """Guidance settings timed on a flow voice: w = 2 (2 passes), w = 2 avoiding a label (3)."""
+    from emotts.synthesis.sampling import FlowControls
+
+    avoided = next(label for label in voice.labels if label != "neutral")
+    return {
+        "guided": FlowControls(guidance=2.0),
+        "avoid": FlowControls(guidance=2.0, avoid=avoided, avoid_guidance=1.0),
+    }
+
+
+def _cpu_rtf(acoustic, prepared: list[dict[str, np.ndarray]], audio_s: float) -> float:
+    """Process CPU seconds of the acoustic graph over all sentences / audio seconds."""
+    started = time.process_time()
+    for inputs in prepared:
+        acoustic(inputs)
+    return (time.process_time() - started) / audio_s
 
 
 def _peak_rss_kb() -> int:
@@ -126,13 +157,23 @@ def measure(
         started = time.perf_counter()
         mels.append(acoustic(inputs)[0])
         acoustic_s += time.perf_counter() - started
+    frame_s = voice.audio_config.frame_seconds
+    audio_s = sum(mel.shape[1] for mel in mels) * frame_s
+    cpu = {"acoustic": _cpu_rtf(acoustic, prepared, audio_s)}
+    if _is_flow(backend, voice):
+        for name, flow in _flow_cases(voice).items():
+            guided = [
+                build_inputs(
+                    voice.frontend.process(s, neutral), voice.labels, 0, controls, flow=flow
+                )
+                for s in sentences
+            ]
+            cpu[name] = _cpu_rtf(acoustic, guided, audio_s)
     vocoder_s = 0.0
     for mel in mels[:_VOCODER_SENTENCES]:
         started = time.perf_counter()
         voice.vocode(mel)
         vocoder_s += time.perf_counter() - started
-    frame_s = voice.audio_config.frame_seconds
-    audio_s = sum(mel.shape[1] for mel in mels) * frame_s
     vocoded_s = sum(mel.shape[1] for mel in mels[:_VOCODER_SENTENCES]) * frame_s
     pipeline_s = synthesized_s = 0.0
     for sentence in sentences[:_VOCODER_SENTENCES]:
@@ -164,6 +205,9 @@ def measure(
         first_audio_s,
         first_mel_s,
         peak_kb / 1024.0,
+        cpu["acoustic"],
+        cpu.get("guided"),
+        cpu.get("avoid"),
     )
 
 
@@ -192,7 +236,5 @@ def run_isolated(
 
 if __name__ == "__main__":
     name, directory, count, sentence_file, vocoder_override = json.loads(sys.argv[1])
-    result = measure(
-        name, Path(directory), count, read_sentences(sentence_file), vocoder_override
-    )
+    result = measure(name, Path(directory), count, read_sentences(sentence_file), vocoder_override)
     print(json.dumps(asdict(result)))

@@ -104,6 +104,7 @@ def _print_table(results, title: str) -> None:
         "vocoder",
         "load s",
         "acoustic RTF",
+        "acoustic CPU RTF",
         "vocoder RTF",
         "pipeline RTF",
         "first audio ms",
@@ -120,6 +121,7 @@ def _print_table(results, title: str) -> None:
             r.vocoder,
             f"{r.load_s:.2f}",
             f"{r.acoustic_rtf:.4f}",
+            _cpu_cell(r),
             f"{r.vocoder_rtf:.3f}",
             f"{r.pipeline_rtf:.3f}",
             f"{r.first_audio_s * 1000:.0f}",
@@ -127,6 +129,16 @@ def _print_table(results, title: str) -> None:
             f"{r.peak_rss_mb:.0f}",
         )
     Console(width=max(Console().width, 150)).print(table)
+
+
+def _cpu_cell(r) -> str:
+    """Acoustic CPU RTF; flow voices add guided (2 passes) / guided + avoid (3 passes)."""
+    if r.acoustic_cpu_rtf is None:
+        return "n/a"
+    cell = f"{r.acoustic_cpu_rtf:.4f}"
+    if r.guided_cpu_rtf is not None:
+        cell += f" (w=2: {r.guided_cpu_rtf:.4f}, +avoid: {r.avoid_cpu_rtf:.4f})"
+    return cell
 
 
 def _print_ratios(results) -> None:

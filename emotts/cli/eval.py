@@ -1,6 +1,7 @@
 """``emotts eval`` sub-commands; the main command calls :func:`register`.
 
-emotts eval --voice V --sentences FILE --out DIR [--reference MANIFEST] [--judge PATH] [--quick]
+emotts eval --voice V --sentences FILE --out DIR [--reference MANIFEST] [--judge PATH]
+    [--quick | --grid full|quick] [--raw-intensity] [--guidance-sweep 0,1,2,3]
 emotts eval judge-fit --manifest M --out judge/ [--splits judge]
 emotts eval say-as [--voice V] [--out DIR] [--quick]
 emotts eval ceiling --manifest M --out DIR [--judge PATH] [--splits test] [--copy-synthesis VOCODER]
@@ -24,12 +25,28 @@ def _splits(text: str) -> tuple[str, ...]:
 
 
 def _run_eval(args: argparse.Namespace) -> int:
+    from emotts.errors import ConfigError
     from emotts.eval.evaluate import run_evaluation
     from emotts.eval.judge import resolve_judge_path
 
     judge = resolve_judge_path(args.judge)
+    quick = args.quick or args.grid == "quick"
+    if args.quick and args.grid == "full":
+        raise ConfigError("--quick and --grid full contradict each other; give one")
     run_evaluation(
-        args.voice, args.sentences, args.out, args.reference, judge, args.quick, args.vocoder
+        args.voice,
+        args.sentences,
+        args.out,
+        args.reference,
+        judge,
+        quick,
+        args.vocoder,
+        raw_intensity=args.raw_intensity,
+        guidance_sweep=args.guidance_sweep,
+        sweep_sentences=args.sweep_sentences,
+        avoid_guidance=args.avoid_guidance,
+        grid_sentences=args.grid_sentences,
+        only=args.only,
     )
     print(f"report written to {args.out}/report.md")
     return 0
@@ -71,6 +88,16 @@ def _numbers(text: str) -> tuple[float, ...]:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a comma-separated list of numbers, e.g. 0,0.5,1"
         ) from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return value
 
 
 def _run_calibrate(args: argparse.Namespace) -> int:
@@ -153,6 +180,44 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("--reference", help="manifest of reference recordings (test split)")
     parser.add_argument("--judge", help=JUDGE_HELP)
     parser.add_argument("--quick", action="store_true", help="small grid for a fast check")
+    parser.add_argument(
+        "--grid", choices=("full", "quick"), help="grid size (default full; quick = --quick)"
+    )
+    parser.add_argument(
+        "--grid-sentences",
+        type=_positive_int,
+        help="sentences of the grid (default 12 full, 2 quick); a smaller run is the first "
+        "sentences' part of the bigger one, which later resumes from it",
+    )
+    parser.add_argument(
+        "--only",
+        type=_splits,
+        metavar="KIND,...",
+        help="render only these parts: label, adv, blend, duration, reference, say-as",
+    )
+    parser.add_argument(
+        "--raw-intensity",
+        action="store_true",
+        help="skip the voice's intensity calibration (the 'before' of a calibration check)",
+    )
+    parser.add_argument(
+        "--guidance-sweep",
+        type=_numbers,
+        metavar="W,W,...",
+        help="flow voices: judged probability against emotion guidance w (must include 1), "
+        "plus one negative-guidance case per label, e.g. 0,1,2,3",
+    )
+    parser.add_argument(
+        "--sweep-sentences",
+        type=_positive_int,
+        help="sentences of the guidance sweep (default 4; 1 with --quick)",
+    )
+    parser.add_argument(
+        "--avoid-guidance",
+        type=float,
+        default=1.0,
+        help="negative-guidance weight of the sweep's avoid cases (default 1)",
+    )
     parser.add_argument("--vocoder", help="vocoder instead of the voice's own (emotts vocoders)")
     parser.set_defaults(func=_require_out)
     nested = parser.add_subparsers(dest="eval_command")

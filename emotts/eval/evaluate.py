@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from tqdm import tqdm
 
 from emotts.errors import ConfigError
 from emotts.eval import summary
 from emotts.eval.audio import load_mono
-from emotts.eval.grid import GridConfig, Rendering, build_grid, load_voice, synthesize_grid
+from emotts.eval.grid import GridConfig, GridItem, GridRenderer, Rendering, build_grid, load_voice
+from emotts.eval.guidance import build_sweep, plot_sweep, sweep_summary
+from emotts.eval.item_cache import EMBEDDING_KEY, ItemCache
 from emotts.eval.manifest import read_rows
 from emotts.eval.reference import compare_audio
 from emotts.eval.report import write_report
@@ -21,6 +26,12 @@ from emotts.eval.speaker import cosine
 
 # The canonical labels of docs/architecture.md, used when neither the voice nor a judge
 # says which labels to evaluate.
+# Sweep items are scored like the grid's but summarized apart: guidance > 1 costs quality
+# by design, and must not move the grid's WER/DNSMOS figures.
+SWEEP_KINDS = ("guidance", "avoid")
+#: What ``--only`` accepts: the grid's item kinds and the say-as cases.
+ITEM_KINDS = ("label", "adv", "blend", "duration", "reference", "say-as")
+
 CANONICAL_LABELS = ("neutral", "happy", "angry", "sad", "surprised", "fearful", "disgusted")
 
 
@@ -46,36 +57,70 @@ def _labels(voice: Any, judges: Judges) -> list[str]:
     return list(CANONICAL_LABELS)
 
 
-def _score(renderings: list[Rendering], judges: Judges) -> list[dict]:
-    """Per-item records: grid settings, judge outputs, timing, speaker and reference metrics."""
-    records = []
-    embeddings = {}
-    for r in tqdm(renderings, desc="judge", unit="utt"):
-        record = r.item.to_dict() | score_audio(judges, r.samples, r.sample_rate, r.item.text)
-        record["audio"] = str(r.path)
-        record["produced_duration"] = r.duration
-        record["requested_duration"] = r.requested_duration
-        embeddings[r.item.id] = judges.speaker.embed(r.samples, r.sample_rate)
-        ref = r.item.reference
-        if ref is not None:
-            ref_audio = load_mono(ref.audio, r.sample_rate)
-            record["reference_metrics"] = compare_audio(
-                r.samples, r.sample_rate, ref_audio, r.sample_rate
-            ).to_dict()
-            ref_embedding = judges.speaker.embed(ref_audio, r.sample_rate)
-            record["speaker_to_reference"] = cosine(embeddings[r.item.id], ref_embedding)
-        records.append(record)
-    # Identity under emotion: each rendering against the neutral rendering of its sentence.
+def score_rendering(rendering: Rendering, judges: Judges) -> dict[str, Any]:
+    """One item's record: grid settings, judge outputs, timing, speaker and reference metrics.
+
+    The speaker embedding is kept under ``EMBEDDING_KEY`` (for ``speaker_to_neutral``, which
+    needs the neutral rendering of the same sentence) and left out of the report.
+    """
+    r = rendering
+    record = r.item.to_dict() | score_audio(judges, r.samples, r.sample_rate, r.item.text)
+    record["audio"] = str(r.path)
+    record["produced_duration"] = r.duration
+    record["requested_duration"] = r.requested_duration
+    embedding = judges.speaker.embed(r.samples, r.sample_rate)
+    record[EMBEDDING_KEY] = [float(v) for v in np.asarray(embedding).ravel()]
+    ref = r.item.reference
+    if ref is not None:
+        ref_audio = load_mono(ref.audio, r.sample_rate)
+        record["reference_metrics"] = compare_audio(
+            r.samples, r.sample_rate, ref_audio, r.sample_rate
+        ).to_dict()
+        ref_embedding = judges.speaker.embed(ref_audio, r.sample_rate)
+        record["speaker_to_reference"] = cosine(embedding, ref_embedding)
+    return record
+
+
+def _speaker_to_neutral(records: list[dict]) -> list[dict]:
+    """Report copies of ``records``: identity under emotion (each grid rendering against the
+    neutral rendering of its sentence) added, embeddings dropped."""
     neutral = {
-        rec["text"]: rec["id"]
-        for rec in records
-        if rec["kind"] == "label" and rec["label"] == "neutral"
+        rec["text"]: rec for rec in records if rec["kind"] == "label" and rec["label"] == "neutral"
     }
+    result = []
     for rec in records:
+        out = {k: v for k, v in rec.items() if k != EMBEDDING_KEY}
         anchor = neutral.get(rec["text"])
-        if anchor is not None and anchor != rec["id"]:
-            rec["speaker_to_neutral"] = cosine(embeddings[rec["id"]], embeddings[anchor])
-    return records
+        if (
+            anchor is not None
+            and anchor["id"] != rec["id"]
+            and EMBEDDING_KEY in rec
+            and EMBEDDING_KEY in anchor
+        ):
+            out["speaker_to_neutral"] = cosine(
+                np.asarray(rec[EMBEDDING_KEY]), np.asarray(anchor[EMBEDDING_KEY])
+            )
+        result.append(out)
+    return result
+
+
+def score_items(
+    items: list[GridItem], renderer: GridRenderer, judges: Judges, cache: ItemCache
+) -> list[dict]:
+    """Records of every item: from the cache where it holds the same request, else rendered,
+    scored and appended to the cache at once (so a killed run resumes there)."""
+    records = []
+    todo = [item for item in items if cache.get(item.to_dict()) is None]
+    if len(todo) < len(items):
+        print(f"resuming: {len(items) - len(todo)} of {len(items)} items already scored")
+    fresh = {}
+    for item in tqdm(todo, desc="synthesize+judge", unit="utt"):
+        record = score_rendering(renderer.render(item), judges)
+        cache.add(record)
+        fresh[item.id] = record
+    for item in items:
+        records.append(fresh.get(item.id) or cache.get(item.to_dict()))
+    return _speaker_to_neutral(records)
 
 
 def summarize(records: list[dict], judge_labels: list[str]) -> dict[str, Any]:
@@ -98,34 +143,108 @@ def run_evaluation(
     judge_path: str | Path | None = None,
     quick: bool = False,
     vocoder: str | None = None,
+    raw_intensity: bool = False,
+    guidance_sweep: tuple[float, ...] | None = None,
+    sweep_sentences: int | None = None,
+    avoid_guidance: float = 1.0,
+    grid_sentences: int | None = None,
+    only: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
-    """Synthesize the grid, score every item and write report.json/report.md/plots to ``out``."""
+    """Synthesize the grid, score every item and write report.json/report.md/plots to ``out``.
+
+    ``raw_intensity``: every request skips the voice's intensity calibration (the "before"
+    of a calibration comparison, same grid and code). ``guidance_sweep``: guidance weights
+    of the flow-voice sweep (:mod:`emotts.eval.guidance`) on ``sweep_sentences`` sentences
+    (default: 4 on the full grid, 1 on the quick one). Items are cached in
+    ``out/items.jsonl``; a re-run resumes (:mod:`emotts.eval.item_cache`).
+    ``grid_sentences``: the grid's sentence count (default: the grid's own, 12 full, 2
+    quick); items are built sentence by sentence, so a smaller count is exactly the first
+    sentences' part of the bigger grid and a later, bigger run reuses it. ``only``: item kinds
+    to render (``label``, ``adv``, ``blend``, ``duration``, ``reference``, ``say-as``); the
+    guidance sweep is added by ``guidance_sweep`` either way.
+    """
     out = Path(out)
     config = GridConfig.quick() if quick else GridConfig.full()
+    if grid_sentences is not None:
+        config = replace(config, sentences=grid_sentences)
+    if only is not None and not set(only) <= set(ITEM_KINDS):
+        raise ConfigError(
+            f"--only {','.join(only)}: unknown kind; accepted: {', '.join(ITEM_KINDS)}"
+        )
     sentences = read_sentences(sentences_path)
     references = []
     if reference_manifest is not None:
         rows = read_rows(reference_manifest)
         references = [r for r in rows if r.split == "test"] or rows
-    judges = Judges.load(judge_path)
     voice = load_voice(voice_path, vocoder)
-    labels = _labels(voice, judges)
-    items = build_grid(sentences, labels, config, references)
-    renderings = synthesize_grid(voice, items, out / "audio")
-    records = _score(renderings, judges)
-    say_as_cases = QUICK_CASES if quick else SAY_AS_CASES
-    say_as = judge_say_as(voice, judges.whisper, say_as_cases, out / "audio")
+    if guidance_sweep is not None and getattr(voice, "decoder_type", None) != "flow":
+        decoder = getattr(voice, "decoder_type", "unknown")
+        raise ConfigError(
+            f"--guidance-sweep needs a flow-matching voice; {voice_path or 'the default voice'}"
+            f"'s decoder is {decoder}"
+        )
     meta = {
         "voice": voice_path,
         "vocoder": vocoder,
         "grid": "quick" if quick else "full",
-        "labels": labels,
         "judge": str(judge_path) if judge_path else None,
-        "judge_holdout": judges.emotion.metrics.get("holdout") if judges.emotion else None,
+        "raw_intensity": raw_intensity,
         "reference_manifest": str(reference_manifest) if reference_manifest else None,
     }
+    cache = ItemCache(out, meta)
+    judges = Judges.load(judge_path)
+    labels = _labels(voice, judges)
+    items = build_grid(sentences, labels, config, references)
+    if only is not None:
+        items = [item for item in items if item.kind in only]
+    if guidance_sweep is not None:
+        count = sweep_sentences if sweep_sentences is not None else (1 if quick else 4)
+        items += build_sweep(sentences[:count], labels, guidance_sweep, avoid_guidance)
+    renderer = GridRenderer(voice, out / "audio", raw_intensity)
+    records = score_items(items, renderer, judges, cache)
+    say_as_cases = QUICK_CASES if quick else SAY_AS_CASES
+    say_as = [] if only is not None and "say-as" not in only else None
+    if say_as is None:
+        say_as = _say_as(voice, judges, say_as_cases, out, cache)
+    meta |= {
+        "labels": labels,
+        "judge_holdout": judges.emotion.metrics.get("holdout") if judges.emotion else None,
+        "guidance_sweep": list(guidance_sweep) if guidance_sweep is not None else None,
+        "grid_sentences": config.sentences,
+        "only": list(only) if only is not None else None,
+    }
     judge_labels = judges.emotion.labels if judges.emotion else []
-    summary = summarize(records, judge_labels) | {"say_as": say_as_summary(say_as)}
+    grid_records = [r for r in records if r["kind"] not in SWEEP_KINDS]
+    summary = summarize(grid_records, judge_labels) | {"say_as": say_as_summary(say_as)}
+    if guidance_sweep is not None:
+        summary["guidance_sweep"] = sweep_summary(records)
     report = {"meta": meta, "summary": summary, "items": records, "say_as": say_as}
     write_report(report, out)
+    if guidance_sweep is not None:
+        plot_sweep(summary["guidance_sweep"], out)
+        _append_plot(out, "guidance_sweep.png")
     return report
+
+
+def _say_as(voice: Any, judges: Judges, cases: Any, out: Path, cache: ItemCache) -> list:
+    """Say-as records, reused from ``out/say_as.json`` (or the cache's seeding report) when
+    they hold the same cases."""
+    path = out / "say_as.json"
+    names = [case.name for case in cases]
+    for stored in (
+        json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None,
+        cache.seed_report.get("say_as"),
+    ):
+        if stored and [r["name"] for r in stored] == names:
+            return stored
+    # Say-as cases are neutral readings: intensity calibration does not touch them.
+    records = judge_say_as(voice, judges.whisper, cases, out / "audio")
+    path.write_text(json.dumps(records, indent=2, default=str), encoding="utf-8")
+    return records
+
+
+def _append_plot(out: Path, name: str) -> None:
+    report_md = out / "report.md"
+    report_md.write_text(
+        report_md.read_text(encoding="utf-8") + f"\n![{name}]({name})\n", encoding="utf-8"
+    )

@@ -5,7 +5,10 @@ Item kinds:
 * ``adv``: one sentence per ADV dimension, swept over values with the other two at 0;
 * ``blend``: equal two-label mixes of neighbouring non-neutral labels;
 * ``duration``: neutral renderings asked to last a factor of their natural duration;
-* ``reference``: texts of reference recordings, with the recording's emotion.
+* ``reference``: texts of reference recordings, with the recording's emotion;
+* ``guidance`` / ``avoid``: the guidance sweep of flow voices (built in
+  :mod:`emotts.eval.guidance`): a label at emotion guidance w, or a label with another
+  label avoided (negative guidance), at a fixed seed.
 
 ``emotts.backends`` and ``emotts.emotion`` are imported only when synthesizing, so the grid can
 be built (and tested) without a voice.
@@ -53,6 +56,16 @@ class GridItem:
     adv: tuple[float, float, float] | None = None
     duration_factor: float | None = None
     reference: ReferenceRow | None = None
+    # Flow-voice sampling controls (None: the voice's defaults, never sent to the voice).
+    guidance: float | None = None
+    avoid: str | None = None
+    avoid_guidance: float | None = None
+    seed: int | None = None
+
+    def flow_kwargs(self) -> dict[str, Any]:
+        """The ``synthesize`` keyword arguments of the flow controls this item sets."""
+        names = ("guidance", "avoid", "avoid_guidance", "seed")
+        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -136,29 +149,53 @@ def emotion_spec(item: GridItem) -> Any:
     return None
 
 
-def synthesize_grid(voice: Any, items: list[GridItem], audio_dir: Path) -> list[Rendering]:
-    """Render every item with ``voice.synthesize`` and save it as ``audio_dir/<id>.wav``."""
-    audio_dir.mkdir(parents=True, exist_ok=True)
-    natural: dict[str, float] = {}
-    speakers = set(getattr(voice, "speakers", ()) or ())
-    renderings = []
-    for item in tqdm(items, desc="synthesize", unit="utt"):
+class GridRenderer:
+    """Renders items one at a time through ``voice.synthesize``, saving ``audio_dir/<id>.wav``.
+
+    ``raw_intensity`` sends every intensity to the model as requested (the voice's intensity
+    calibration is skipped), so a before/after comparison runs the very same grid code.
+    Natural lengths of ``duration`` items' sentences are measured once per text.
+    """
+
+    def __init__(self, voice: Any, audio_dir: Path, raw_intensity: bool = False) -> None:
+        self.voice = voice
+        self.audio_dir = Path(audio_dir)
+        self.audio_dir.mkdir(parents=True, exist_ok=True)
+        self.raw_intensity = raw_intensity
+        self.speakers = set(getattr(voice, "speakers", ()) or ())
+        self.natural: dict[str, float] = {}
+
+    def _synthesize(self, text: str, **kwargs: Any) -> Any:
+        # Only a request that differs from the default passes raw_intensity, so voices (and
+        # stand-ins) without intensity calibration keep working unchanged.
+        if self.raw_intensity:
+            kwargs["raw_intensity"] = True
+        return self.voice.synthesize(text, **kwargs)
+
+    def render(self, item: GridItem) -> Rendering:
         requested = None
-        kwargs: dict[str, Any] = {"emotion": emotion_spec(item)}
+        kwargs: dict[str, Any] = {"emotion": emotion_spec(item)} | item.flow_kwargs()
         if item.duration_factor is not None:
-            if item.text not in natural:
-                free = voice.synthesize(item.text, emotion=kwargs["emotion"])
-                natural[item.text] = len(free.samples) / free.sample_rate
-            requested = item.duration_factor * natural[item.text]
+            if item.text not in self.natural:
+                free = self._synthesize(item.text, emotion=kwargs["emotion"])
+                self.natural[item.text] = len(free.samples) / free.sample_rate
+            requested = item.duration_factor * self.natural[item.text]
             kwargs["duration"] = requested
-        if item.reference is not None and item.reference.speaker in speakers:
+        if item.reference is not None and item.reference.speaker in self.speakers:
             kwargs["speaker"] = item.reference.speaker
-        audio = voice.synthesize(item.text, **kwargs)
-        path = audio_dir / f"{item.id}.wav"
+        audio = self._synthesize(item.text, **kwargs)
+        path = self.audio_dir / f"{item.id}.wav"
         audio.save(path)
         samples = np.asarray(audio.samples, dtype=np.float32)
-        renderings.append(Rendering(item, samples, int(audio.sample_rate), path, requested))
-    return renderings
+        return Rendering(item, samples, int(audio.sample_rate), path, requested)
+
+
+def synthesize_grid(
+    voice: Any, items: list[GridItem], audio_dir: Path, raw_intensity: bool = False
+) -> list[Rendering]:
+    """Render every item with ``voice.synthesize`` and save it as ``audio_dir/<id>.wav``."""
+    renderer = GridRenderer(voice, audio_dir, raw_intensity)
+    return [renderer.render(item) for item in tqdm(items, desc="synthesize", unit="utt")]
 
 
 def load_voice(path: str | None, vocoder: str | None = None) -> Any:

@@ -22,10 +22,20 @@ KEYS = ("sig", "bak", "ovrl", "p808")
 class DnsmosJudge:
     def __init__(self) -> None:
         require_module("speechmos")
+        import onnxruntime as ort
         from speechmos.dnsmos import DNSMOS
 
         primary, p808 = dnsmos_model_paths()
         self._model = DNSMOS(str(primary), str(p808))
+        # speechmos opens its sessions with onnxruntime's defaults: one spinning thread per
+        # core. Judging runs beside synthesis (and, on a shared CPU, other jobs), where
+        # spinning threads only burn CPU; one thread gives the same scores.
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        providers = ["CPUExecutionProvider"]
+        self._model.onnx_sess = ort.InferenceSession(str(primary), options, providers=providers)
+        self._model.p808_onnx_sess = ort.InferenceSession(str(p808), options, providers=providers)
 
     def score(self, samples: np.ndarray, sample_rate: int) -> dict[str, float]:
         """``{"sig", "bak", "ovrl", "p808"}`` mean opinion scores of one clip."""

@@ -111,6 +111,9 @@ def emotion(records: list[dict], labels: list[str]) -> dict[str, Any]:
         probs(emotional),
         labels,
     )
+    known = [v for v in result["intensity_monotonicity"].values() if v is not None]
+    result["mean_intensity_monotonicity"] = float(np.mean(known)) if known else None
+    result["intensity_spread"] = intensity_spread(emotional)
     blends = [r for r in judged if r["kind"] == "blend"]
     result["blend_recognition"] = blend_recognition(
         [tuple(r["mix"]) for r in blends], probs(blends), labels
@@ -122,6 +125,22 @@ def emotion(records: list[dict], labels: list[str]) -> dict[str, Any]:
             key: pearson([r["adv"][d] for r in adv_rows], [r["judged_adv"][key] for r in adv_rows])
             for d, key in enumerate(ADV_KEYS)
         }
+    return result
+
+
+def intensity_spread(rows: list[dict]) -> dict[str, Any]:
+    """Per requested intensity level: each label's mean judged probability of itself, and its
+    spread (population standard deviation across labels), as ``emotts eval calibrate`` scores
+    a calibration: a calibrated voice gives every label the same judged strength at a level."""
+    by_level: dict[float, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for r in rows:
+        if r["label"] in r["judged_probabilities"]:
+            level = intensity_level(r["intensity"])
+            by_level[level][r["label"]].append(r["judged_probabilities"][r["label"]])
+    result = {}
+    for level, per_label in sorted(by_level.items()):
+        means = {k: float(np.mean(v)) for k, v in sorted(per_label.items())}
+        result[f"{level:g}"] = {"spread": float(np.std(list(means.values()))), "mean": means}
     return result
 
 
