@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from emotts.demo.flow_controls import FlowSettings
 from emotts.emotion.labels import LABELS
 from emotts.emotion.markup import MarkupSegment, parse_markup
 from emotts.emotion.spec import EmotionSpec
@@ -94,6 +95,7 @@ class SynthesisRequest:
     speed: float = 1.0
     pitch_shift: float = 0.0
     duration: float | None = None
+    flow: FlowSettings = field(default_factory=FlowSettings)
 
     def options(self) -> dict:
         """Keyword arguments for ``Voice.synthesize`` besides text and emotion."""
@@ -102,6 +104,7 @@ class SynthesisRequest:
             "speed": self.speed,
             "pitch_shift": self.pitch_shift,
             "duration": self.duration,
+            **self.flow.options(),
         }
 
 

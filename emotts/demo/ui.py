@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from emotts.demo.flow_controls import FlowWidgets, flow_settings
 from emotts.demo.handler import PHONEME_COLUMNS, WORD_COLUMNS, handle_synthesis
 from emotts.demo.request import (
     EMOTION_KINDS,
@@ -131,6 +132,7 @@ class SynthesisTab:
                         label="Duration (s)",
                         elem_id="duration",
                     )
+                self.flow = FlowWidgets(list(voice.labels))
                 self.button = gr.Button("Synthesize", variant="primary", elem_id="synthesize")
                 self.status = gr.HTML(status_html("idle", "Ready."), elem_id="status")
             with gr.Column(scale=6):
@@ -234,6 +236,7 @@ class SynthesisTab:
                 self.pitch,
                 self.use_duration,
                 self.duration,
+                *self.flow.inputs,
             ],
             outputs=[
                 session,
@@ -252,7 +255,8 @@ class SynthesisTab:
         """Callback of the Synthesize button; ``rest``: mix sliders, ADV sliders, clip, prosody."""
         session = ensure_session(session)
         mix, adv = rest[: len(LABELS)], rest[len(LABELS) : len(LABELS) + 3]
-        clip, speed, pitch, use_duration, duration = rest[len(LABELS) + 3 :]
+        clip, speed, pitch, use_duration, duration = rest[len(LABELS) + 3 : len(LABELS) + 8]
+        flow = flow_settings(*rest[len(LABELS) + 8 :])
         try:
             request = SynthesisRequest(
                 text=text,
@@ -270,6 +274,7 @@ class SynthesisTab:
                 speed=float(speed),
                 pitch_shift=float(pitch),
                 duration=optional_duration(use_duration, duration),
+                flow=flow,
             )
             result = handle_synthesis(request, session)
         except EmottsError as error:
