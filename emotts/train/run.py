@@ -212,7 +212,7 @@ def train(
         )
     trainer = _trainer(settings, steps, callbacks, has_val=len(val_set) > 0, progress=progress)
     resume_path = (resume or find_resume_point(paths.checkpoints)).path
-    if init_from is not None and resume is None:
+    if init_from is not None and resume_path is None:
         initialize_from_voice(module, init_from)
     val_loader = _loader(val_set, settings, shuffle=False) if len(val_set) else None
     try:
