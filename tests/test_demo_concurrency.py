@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -28,7 +27,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from emotts.emotion.labels import LABELS
 from emotts.models.untrained import make_untrained_voice
+from tests.live_server import free_port
 
 pytest.importorskip("gradio", reason="gradio (the demo extra) is not installed")
 gradio_client = pytest.importorskip("gradio_client")
@@ -37,18 +38,11 @@ REPO = Path(__file__).resolve().parents[1]
 SESSIONS = 20
 SERVER_START_SECONDS = 90
 SPEAKERS = ("ann", "bob")
-LABELS = ("neutral", "happy", "angry", "sad", "surprised", "fearful", "disgusted")
 WORDS = ["apple", "river", "stone", "candle", "window", "garden", "silver", "orange", "paper",
          "music", "forest", "yellow", "bridge", "summer", "winter", "market", "planet", "castle",
          "rocket", "pencil"]  # fmt: skip
 # One extra frame of slack: the vocoder's output is cut to whole hops.
 DURATION_TOLERANCE_S = 0.03
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _answers(url: str) -> bool:
@@ -72,7 +66,7 @@ def voice_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(voice_dir: Path, tmp_path_factory: pytest.TempPathFactory):
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("server") / "server.log"
     root = str(REPO)
     path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
