@@ -32,8 +32,6 @@ from emotts.data.collate import collate
 from emotts.data.dataset import CachedDataset
 from emotts.errors import ConfigError
 from emotts.models.acoustic_model import AcousticModel
-from emotts.models.alignment import beta_binomial_log_prior, durations_to_alignment, hard_durations
-from emotts.models.annotations import annotation_controls
 from emotts.models.config import PITCH_TARGETS
 from emotts.models.layers import lengths_to_mask
 from emotts.models.pitch_contour import frame_pitch_target, frame_positions, to_frames
@@ -83,23 +81,10 @@ def recorded_timing_outputs(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Predicted contour [B, T_fr] (normalized log-F0) and decoded mel [B, 80, T_fr] of a batch,
     timed by the model's aligner on the recorded mel (B utterances, T_fr recorded frames)."""
-    ids, text_lengths = batch["phoneme_ids"], batch["phoneme_lengths"]
-    mel, mel_lengths = batch["mel"], batch["mel_lengths"]
-    text_mask = lengths_to_mask(text_lengths, ids.shape[1])
-    mel_mask = lengths_to_mask(mel_lengths, mel.shape[2])
-    prefer_labels = torch.zeros_like(batch["has_label"])
-    controls = annotation_controls(
-        batch, ids.shape[1], model.emotion_encoder.neutral_index, prefer_labels
-    )
-    condition = model._condition(**controls, speaker_ids=batch["speaker_ids"])
-    embedded = model.text_encoder.embed(ids)
-    hidden = model.text_encoder(embedded, text_mask, condition)
-    log_prior = beta_binomial_log_prior(text_lengths, mel_lengths)[
-        :, : mel.shape[2], : ids.shape[1]
-    ]
-    log_attention = model.aligner(embedded, mel, text_mask, log_prior)
-    durations = hard_durations(log_attention, text_lengths, mel_lengths)
-    alignment = durations_to_alignment(durations, mel.shape[2]).to(mel.dtype)
+    aligned = model.align(batch, prefer_adv=torch.zeros_like(batch["has_label"]))
+    condition, hidden, durations = aligned.condition, aligned.hidden, aligned.durations
+    text_mask, mel_mask = aligned.text_mask, aligned.mel_mask
+    alignment = aligned.alignment.to(batch["mel"].dtype)
     _, pitch, energy = model.variance_adaptor.predict(hidden, text_mask, condition)
     hidden = model.variance_adaptor.embed(hidden, pitch, energy)
     frames = alignment.transpose(1, 2) @ hidden

@@ -81,6 +81,23 @@ class TrainingOutputs:
     predicted_mel: torch.Tensor | None
 
 
+@dataclass(frozen=True)
+class AlignedBatch:
+    """A training batch encoded and timed by the aligner on its recorded mel (B utterances,
+    T_ph phonemes, T_fr recorded frames): text_mask [B, T_ph] and mel_mask [B, T_fr] (True on
+    real positions), condition [B, T_ph, D + S], encoder output hidden [B, T_ph, H], the
+    aligner's log_attention [B, T_fr, T_ph], hard durations [B, T_ph] (int64, from monotonic
+    alignment search) and their alignment [B, T_ph, T_fr] (0/1)."""
+
+    text_mask: torch.Tensor
+    mel_mask: torch.Tensor
+    condition: torch.Tensor
+    hidden: torch.Tensor
+    log_attention: torch.Tensor
+    durations: torch.Tensor
+    alignment: torch.Tensor
+
+
 class AcousticModel(nn.Module):
     """Text + emotion + speaker -> mel, with durations and phoneme pitch/energy exposed."""
 
@@ -142,30 +159,43 @@ class AcousticModel(nn.Module):
         """All training losses for a batch (keys per docs/architecture.md); "loss" is the total."""
         return self.training_outputs(batch).losses
 
-    def training_outputs(self, batch: dict[str, torch.Tensor]) -> TrainingOutputs:
-        """The losses of a batch plus what logging shows of it: the hard alignment and the
-        teacher-forced mel (see `TrainingOutputs`)."""
-        c = self.config
+    def align(self, batch: dict[str, torch.Tensor], prefer_adv: torch.Tensor) -> AlignedBatch:
+        """Encode a batch and time it by the aligner on its recorded mel (see `AlignedBatch`).
+
+        prefer_adv: [B] bool, which utterances with both a label and ADV are conditioned on
+            their ADV (training draws it at random; analysis passes all False for labels).
+        """
         ids, text_lengths = batch["phoneme_ids"], batch["phoneme_lengths"]
         mel, mel_lengths = batch["mel"], batch["mel_lengths"]
         text_mask = lengths_to_mask(text_lengths, ids.shape[1])
         mel_mask = lengths_to_mask(mel_lengths, mel.shape[2])
-
-        has_label = batch["has_label"]
-        prefer_adv = torch.rand(has_label.shape, device=has_label.device) < 0.5
         controls = annotation_controls(
             batch, ids.shape[1], self.emotion_encoder.neutral_index, prefer_adv
         )
         condition = self._condition(**controls, speaker_ids=batch["speaker_ids"])
         embedded = self.text_encoder.embed(ids)
         hidden = self.text_encoder(embedded, text_mask, condition)
-
         log_prior = beta_binomial_log_prior(text_lengths, mel_lengths)[
             :, : mel.shape[2], : ids.shape[1]
         ]
         log_attention = self.aligner(embedded, mel, text_mask, log_prior)
         durations = hard_durations(log_attention, text_lengths, mel_lengths)
         alignment = durations_to_alignment(durations, mel.shape[2])  # [B, T_ph, T_fr]
+        return AlignedBatch(
+            text_mask, mel_mask, condition, hidden, log_attention, durations, alignment
+        )
+
+    def training_outputs(self, batch: dict[str, torch.Tensor]) -> TrainingOutputs:
+        """The losses of a batch plus what logging shows of it: the hard alignment and the
+        teacher-forced mel (see `TrainingOutputs`)."""
+        c = self.config
+        text_lengths, mel_lengths = batch["phoneme_lengths"], batch["mel_lengths"]
+        mel = batch["mel"]
+        has_label = batch["has_label"]
+        prefer_adv = torch.rand(has_label.shape, device=has_label.device) < 0.5
+        a = self.align(batch, prefer_adv)
+        text_mask, mel_mask, condition, hidden = a.text_mask, a.mel_mask, a.condition, a.hidden
+        log_attention, durations, alignment = a.log_attention, a.durations, a.alignment
 
         f0 = batch["f0"]
         energy = (batch["energy"] - c.energy_mean) / c.energy_std
