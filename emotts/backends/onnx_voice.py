@@ -25,7 +25,7 @@ from emotts.synthesis.inputs import (
     FLOW_PREPARED_OUTPUTS,
 )
 from emotts.synthesis.pipeline import SpeechSynthesizer
-from emotts.synthesis.sampling import FlowRun, FlowSampling, active_passes, batch_noise
+from emotts.synthesis.sampling import FlowRun, FlowSampling, active_passes
 from emotts.text.ssml import PitchReference
 from emotts.voices import resolve_voice
 from emotts.voices.config import VOCODER_SETTINGS, VoiceConfig
@@ -204,9 +204,7 @@ class OnnxVoice(SpeechSynthesizer):
             return outputs
         run = flow or FlowRun(self.flow_sampling)
         lengths = [int(n) for n in outputs["mel_lengths"]]
-        noise = batch_noise(
-            run.seed, run.first_sentence, int(self.config["flow"]["n_mels"]), lengths
-        )
+        noise = run.noise(int(self.config["flow"]["n_mels"]), lengths)
         conditions, coefficients = active_passes(outputs["conditions"], outputs["coefficients"])
         mel = self.flow.sample(
             outputs["frames"], outputs["frame_mask"], conditions, coefficients, noise, run.sampling

@@ -22,7 +22,7 @@ from emotts.models.checkpoint import load_acoustic_model
 from emotts.models.decoders.flow import FlowDecoder
 from emotts.synthesis.inputs import ACOUSTIC_INPUTS, ACOUSTIC_OUTPUTS, FLOW_PREPARED_OUTPUTS
 from emotts.synthesis.pipeline import SpeechSynthesizer
-from emotts.synthesis.sampling import FlowRun, FlowSampling, active_passes, batch_noise
+from emotts.synthesis.sampling import FlowRun, FlowSampling, active_passes
 from emotts.text.ssml import PitchReference
 from emotts.voices.config import VOCODER_SETTINGS, VoiceConfig
 
@@ -131,7 +131,7 @@ class Voice(SpeechSynthesizer):
             prepared = dict(zip(FLOW_PREPARED_OUTPUTS, self.model.prepare(*tensors), strict=True))
             run = flow or FlowRun(decoder.default_sampling)
             lengths = [int(n) for n in prepared["mel_lengths"]]
-            noise = batch_noise(run.seed, run.first_sentence, decoder.n_mels, lengths)
+            noise = run.noise(decoder.n_mels, lengths)
             conditions, coefficients = active_passes(
                 prepared["conditions"], prepared["coefficients"]
             )

@@ -143,7 +143,9 @@ def _run_flat(
                 inputs[name] = inputs[name] * values[:, None]
             else:
                 inputs[name] = values
-        run = None if sampling is None else FlowRun(sampling, flow.seed, begin)
+        # Noise by the row's place in the request, not in the length-sorted batches, so a
+        # sentence's rendering does not change when other rows are added or removed.
+        run = None if sampling is None else FlowRun(sampling, flow.seed, sentences=tuple(picked))
         out = synth.run_guided(inputs, run)
         for row, index in enumerate(picked):
             frames = int(out["mel_lengths"][row])

@@ -18,7 +18,7 @@ is skipped, so unguided synthesis costs one network call per step.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,13 +118,23 @@ class FlowControls:
 
 @dataclass(frozen=True)
 class FlowRun:
-    """One acoustic call of a flow voice: its sampling, the noise seed (None: fresh) and the
-    index in the text of the batch's first sentence (row b draws the noise of sentence
-    ``first_sentence + b``, `batch_noise`)."""
+    """One acoustic call of a flow voice: its sampling, the noise seed (None: fresh) and which
+    sentence of the request each row is, which picks its noise (`sentence_noise`): row b is
+    sentence ``sentences[b]``, or ``first_sentence + b`` when ``sentences`` is None (a call
+    over consecutive sentences, as `synthesize` and `stream` make)."""
 
     sampling: FlowSampling
     seed: int | None = None
     first_sentence: int = 0
+    sentences: tuple[int, ...] | None = None
+
+    def noise(self, n_mels: int, lengths: list[int]) -> np.ndarray:
+        """[B, n_mels, max(lengths)] standard normal noise of the call's rows, zero-padded."""
+        if self.sentences is None:
+            return batch_noise(self.seed, self.first_sentence, n_mels, lengths)
+        if len(self.sentences) != len(lengths):
+            raise ValueError(f"{len(self.sentences)} sentence indices for {len(lengths)} rows")
+        return rows_noise(self.seed, self.sentences, n_mels, lengths)
 
 
 def check_number(name: str, value: float, low: float, high: float) -> float:
@@ -190,9 +200,17 @@ def batch_noise(
     seed: int | None, first_sentence: int, n_mels: int, lengths: list[int]
 ) -> np.ndarray:
     """[B, n_mels, max(lengths)] noise, row b from `sentence_noise` of sentence first + b, zero-padded."""
+    return rows_noise(seed, range(first_sentence, first_sentence + len(lengths)), n_mels, lengths)
+
+
+def rows_noise(
+    seed: int | None, sentences: Sequence[int], n_mels: int, lengths: list[int]
+) -> np.ndarray:
+    """[B, n_mels, max(lengths)] noise, row b from `sentence_noise` of sentence ``sentences[b]``,
+    zero-padded."""
     noise = np.zeros((len(lengths), n_mels, max(lengths, default=0)), np.float32)
-    for row, length in enumerate(lengths):
-        noise[row, :, :length] = sentence_noise(seed, first_sentence + row, n_mels, length)
+    for row, (sentence, length) in enumerate(zip(sentences, lengths, strict=True)):
+        noise[row, :, :length] = sentence_noise(seed, sentence, n_mels, length)
     return noise
 
 
