@@ -10,6 +10,9 @@ Item kinds:
   :mod:`emotts.eval.guidance`): a label at emotion guidance w, or a label with another
   label avoided (negative guidance), at a fixed seed.
 
+Per-speaker runs (:mod:`emotts.eval.per_speaker`) give every item a ``speaker``, which the
+renderer passes to the voice and which keys the natural length of ``duration`` items.
+
 ``emotts.backends`` and ``emotts.emotion`` are imported only when synthesizing, so the grid can
 be built (and tested) without a voice.
 """
