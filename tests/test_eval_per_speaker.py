@@ -176,6 +176,56 @@ def test_speakers_never_share_cached_items_and_runs_resume(voice, tmp_path, call
     assert any("fewer than 2 neutral" in n for n in report["per_speaker"]["notes"])
 
 
+def _manifest(tmp_path: Path, speakers: list[str | None]) -> Path:
+    """A reference manifest of one short tone recording per entry of ``speakers``."""
+    import soundfile as sf
+
+    rate = 22050
+    t = np.arange(rate // 2) / rate
+    lines = []
+    for k, speaker in enumerate(speakers):
+        sf.write(tmp_path / f"r{k}.wav", 0.1 * np.sin(2 * np.pi * (150 + 40 * k) * t), rate)
+        row = {"id": f"r{k}", "audio": f"r{k}.wav", "text": "Go now.", "emotion": "happy"}
+        row |= {"split": "test"} | ({} if speaker is None else {"speaker": speaker})
+        lines.append(json.dumps(row))
+    path = tmp_path / "manifest.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_reference_items_use_each_speakers_own_rows(voice, tmp_path, calls):
+    manifest = _manifest(tmp_path, ["ann", "bob", "ann", "cy"])
+    only = ("--only", "reference", "--reference", str(manifest))
+    assert _eval(voice, tmp_path, tmp_path / "ref", "--speaker", "all", *only) == 0
+    report = json.loads((tmp_path / "ref" / "report.json").read_text())
+    assert [r["id"] for r in report["items"]] == ["ann/ref-r0", "ann/ref-r2", "bob/ref-r1"]
+    assert calls == ["ann", "ann", "bob"]
+    summaries = report["per_speaker"]["summaries"]
+    assert summaries["ann"]["reference"]["n"] == 2 and summaries["bob"]["reference"]["n"] == 1
+    # Without a speaker column nobody's recordings are known: skipped, with a note each.
+    calls.clear()
+    manifest = _manifest(tmp_path, [None, None])
+    out = tmp_path / "ref_nospk"
+    assert (
+        _eval(
+            voice,
+            tmp_path,
+            out,
+            "--speaker",
+            "all",
+            "--only",
+            "reference",
+            "--reference",
+            str(manifest),
+        )
+        == 0
+    )
+    report = json.loads((out / "report.json").read_text())
+    assert report["items"] == [] and calls == []
+    notes = report["per_speaker"]["notes"]
+    assert sum("no speaker column" in note for note in notes) == len(SPEAKERS)
+
+
 def test_plain_run_of_a_multi_speaker_voice_is_unchanged(voice, tmp_path, calls):
     out = tmp_path / "plain"
     assert _eval(voice, tmp_path, out, "--only", "duration") == 0

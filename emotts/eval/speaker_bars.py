@@ -171,6 +171,10 @@ def plot_speaker_table(table: dict[str, Any], path: Path) -> Path:
         cells = [table["rows"][s]["cells"][column] for s in speakers]
         values = [0.0 if c["value"] is None else c["value"] for c in cells]
         ax.bar(range(len(speakers)), values, color=[colors[c["pass"]] for c in cells])
+        # Written out too: a zero (a perfect WER) or an unmeasured figure draws no bar.
+        for x, cell in enumerate(cells):
+            text = "n/a" if cell["value"] is None else f"{cell['value']:.2f}"
+            ax.annotate(text, (x, values[x]), ha="center", va="bottom", fontsize="x-small")
         ax.axhline(bar["bar"], color="black", linestyle="--", linewidth=1)
         ax.set_xticks(range(len(speakers)), speakers, rotation=30, ha="right", fontsize="small")
         ax.set_title(f"{bar['measure']}\n{bar['op']} {bar['bar']:g}", fontsize="small")
