@@ -2,6 +2,7 @@
 
 emotts eval --voice V --sentences FILE --out DIR [--reference MANIFEST] [--judge PATH]
     [--quick | --grid full|quick] [--raw-intensity] [--guidance-sweep 0,1,2,3]
+    [--speaker S ... | --speaker a,b | --speaker all]
 emotts eval judge-fit --manifest M --out judge/ [--splits judge]
 emotts eval say-as [--voice V] [--out DIR] [--quick]
 emotts eval ceiling --manifest M --out DIR [--judge PATH] [--splits test] [--copy-synthesis VOCODER]
@@ -28,6 +29,7 @@ def _run_eval(args: argparse.Namespace) -> int:
     from emotts.errors import ConfigError
     from emotts.eval.evaluate import run_evaluation
     from emotts.eval.judge import resolve_judge_path
+    from emotts.eval.per_speaker import parse_speaker_args
 
     judge = resolve_judge_path(args.judge)
     quick = args.quick or args.grid == "quick"
@@ -47,6 +49,7 @@ def _run_eval(args: argparse.Namespace) -> int:
         avoid_guidance=args.avoid_guidance,
         grid_sentences=args.grid_sentences,
         only=args.only,
+        speakers=parse_speaker_args(args.speaker),
     )
     print(f"report written to {args.out}/report.md")
     return 0
@@ -219,6 +222,13 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="negative-guidance weight of the sweep's avoid cases (default 1)",
     )
     parser.add_argument("--vocoder", help="vocoder instead of the voice's own (emotts vocoders)")
+    parser.add_argument(
+        "--speaker",
+        action="append",
+        metavar="NAME",
+        help="render the grid by this speaker of a multi-speaker voice and report per speaker "
+        "(repeatable, or a comma list; 'all': every speaker of the voice)",
+    )
     parser.set_defaults(func=_require_out)
     nested = parser.add_subparsers(dest="eval_command")
 

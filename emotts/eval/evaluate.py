@@ -18,11 +18,18 @@ from emotts.eval.grid import GridConfig, GridItem, GridRenderer, Rendering, buil
 from emotts.eval.guidance import build_sweep, plot_sweep, sweep_summary
 from emotts.eval.item_cache import EMBEDDING_KEY, ItemCache
 from emotts.eval.manifest import read_rows
+from emotts.eval.per_speaker import (
+    grid_distinctness,
+    references_for,
+    resolve_speakers,
+    speaker_items,
+)
 from emotts.eval.reference import compare_audio
 from emotts.eval.report import write_report
 from emotts.eval.say_as import QUICK_CASES, SAY_AS_CASES, judge_say_as, say_as_summary
 from emotts.eval.scoring import Judges, score_audio
 from emotts.eval.speaker import cosine
+from emotts.eval.speaker_bars import speaker_figures, speaker_table
 
 # The canonical labels of docs/architecture.md, used when neither the voice nor a judge
 # says which labels to evaluate.
@@ -83,14 +90,16 @@ def score_rendering(rendering: Rendering, judges: Judges) -> dict[str, Any]:
 
 def _speaker_to_neutral(records: list[dict]) -> list[dict]:
     """Report copies of ``records``: identity under emotion (each grid rendering against the
-    neutral rendering of its sentence) added, embeddings dropped."""
+    neutral rendering of its sentence by the same speaker) added, embeddings dropped."""
     neutral = {
-        rec["text"]: rec for rec in records if rec["kind"] == "label" and rec["label"] == "neutral"
+        (rec.get("speaker"), rec["text"]): rec
+        for rec in records
+        if rec["kind"] == "label" and rec["label"] == "neutral"
     }
     result = []
     for rec in records:
         out = {k: v for k, v in rec.items() if k != EMBEDDING_KEY}
-        anchor = neutral.get(rec["text"])
+        anchor = neutral.get((rec.get("speaker"), rec["text"]))
         if (
             anchor is not None
             and anchor["id"] != rec["id"]
@@ -109,6 +118,13 @@ def score_items(
 ) -> list[dict]:
     """Records of every item: from the cache where it holds the same request, else rendered,
     scored and appended to the cache at once (so a killed run resumes there)."""
+    return _speaker_to_neutral(_scored(items, renderer, judges, cache))
+
+
+def _scored(
+    items: list[GridItem], renderer: GridRenderer, judges: Judges, cache: ItemCache
+) -> list[dict]:
+    """:func:`score_items` before its report copies: records still hold their embeddings."""
     records = []
     todo = [item for item in items if cache.get(item.to_dict()) is None]
     if len(todo) < len(items):
@@ -120,7 +136,7 @@ def score_items(
         fresh[item.id] = record
     for item in items:
         records.append(fresh.get(item.id) or cache.get(item.to_dict()))
-    return _speaker_to_neutral(records)
+    return records
 
 
 def summarize(records: list[dict], judge_labels: list[str]) -> dict[str, Any]:
@@ -149,6 +165,7 @@ def run_evaluation(
     avoid_guidance: float = 1.0,
     grid_sentences: int | None = None,
     only: tuple[str, ...] | None = None,
+    speakers: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
     """Synthesize the grid, score every item and write report.json/report.md/plots to ``out``.
 
@@ -161,7 +178,10 @@ def run_evaluation(
     quick); items are built sentence by sentence, so a smaller count is exactly the first
     sentences' part of the bigger grid and a later, bigger run reuses it. ``only``: item kinds
     to render (``label``, ``adv``, ``blend``, ``duration``, ``reference``, ``say-as``); the
-    guidance sweep is added by ``guidance_sweep`` either way.
+    guidance sweep is added by ``guidance_sweep`` either way. ``speakers``: render the grid
+    by each of these speakers of a multi-speaker voice (``all``: every one) and add the
+    ``per_speaker`` section (:mod:`emotts.eval.per_speaker`, :mod:`emotts.eval.speaker_bars`);
+    a one-speaker voice runs and reports as without it.
     """
     out = Path(out)
     config = GridConfig.quick() if quick else GridConfig.full()
@@ -177,11 +197,17 @@ def run_evaluation(
         rows = read_rows(reference_manifest)
         references = [r for r in rows if r.split == "test"] or rows
     voice = load_voice(voice_path, vocoder)
+    voice_name = voice_path or "the default voice"
+    speaker_names = resolve_speakers(speakers, getattr(voice, "speakers", None) or (), voice_name)
+    if speaker_names is not None and guidance_sweep is not None:
+        raise ConfigError(
+            "--guidance-sweep with --speaker is not supported; run the sweep without --speaker "
+            "(it uses the voice's default speaker)"
+        )
     if guidance_sweep is not None and getattr(voice, "decoder_type", None) != "flow":
         decoder = getattr(voice, "decoder_type", "unknown")
         raise ConfigError(
-            f"--guidance-sweep needs a flow-matching voice; {voice_path or 'the default voice'}"
-            f"'s decoder is {decoder}"
+            f"--guidance-sweep needs a flow-matching voice; {voice_name}'s decoder is {decoder}"
         )
     meta = {
         "voice": voice_path,
@@ -194,14 +220,23 @@ def run_evaluation(
     cache = ItemCache(out, meta)
     judges = Judges.load(judge_path)
     labels = _labels(voice, judges)
-    items = build_grid(sentences, labels, config, references)
+    notes: list[str] = []
+    if speaker_names is None:
+        items = build_grid(sentences, labels, config, references)
+    else:
+        items = []
+        for speaker in speaker_names:
+            rows, note = references_for(speaker, references)
+            notes += [note] if note else []
+            items += speaker_items(build_grid(sentences, labels, config, rows), speaker)
     if only is not None:
         items = [item for item in items if item.kind in only]
     if guidance_sweep is not None:
         count = sweep_sentences if sweep_sentences is not None else (1 if quick else 4)
         items += build_sweep(sentences[:count], labels, guidance_sweep, avoid_guidance)
     renderer = GridRenderer(voice, out / "audio", raw_intensity)
-    records = score_items(items, renderer, judges, cache)
+    scored = _scored(items, renderer, judges, cache)
+    records = _speaker_to_neutral(scored)
     say_as_cases = QUICK_CASES if quick else SAY_AS_CASES
     say_as = [] if only is not None and "say-as" not in only else None
     if say_as is None:
@@ -219,11 +254,36 @@ def run_evaluation(
     if guidance_sweep is not None:
         summary["guidance_sweep"] = sweep_summary(records)
     report = {"meta": meta, "summary": summary, "items": records, "say_as": say_as}
+    if speaker_names is not None:
+        meta["speakers"] = speaker_names
+        notes.append("say-as cases are read by the voice's default speaker only")
+        report["per_speaker"] = _per_speaker(scored, grid_records, speaker_names, judge_labels)
+        report["per_speaker"]["notes"] = notes + report["per_speaker"]["notes"]
     write_report(report, out)
     if guidance_sweep is not None:
         plot_sweep(summary["guidance_sweep"], out)
         _append_plot(out, "guidance_sweep.png")
     return report
+
+
+def _per_speaker(
+    scored: list[dict], grid_records: list[dict], speakers: list[str], judge_labels: list[str]
+) -> dict[str, Any]:
+    """The report's ``per_speaker`` section: each speaker's :func:`summarize` figures, the
+    issue-14 bar table and the distinctness of the grid's own neutral renderings."""
+    distinct, note = grid_distinctness(scored, speakers)
+    summaries, figures = {}, {}
+    for speaker in speakers:
+        rows = [r for r in grid_records if r.get("speaker") == speaker]
+        summaries[speaker] = summarize(rows, judge_labels)
+        figures[speaker] = speaker_figures(rows, summaries[speaker], distinct, speaker)
+    return {
+        "speakers": speakers,
+        "notes": [note] if note else [],
+        "summaries": summaries,
+        "table": speaker_table(figures, distinct),
+        "distinctness": distinct,
+    }
 
 
 def _say_as(voice: Any, judges: Judges, cases: Any, out: Path, cache: ItemCache) -> list:

@@ -10,6 +10,9 @@ Item kinds:
   :mod:`emotts.eval.guidance`): a label at emotion guidance w, or a label with another
   label avoided (negative guidance), at a fixed seed.
 
+Per-speaker runs (:mod:`emotts.eval.per_speaker`) give every item a ``speaker``, which the
+renderer passes to the voice and which keys the natural length of ``duration`` items.
+
 ``emotts.backends`` and ``emotts.emotion`` are imported only when synthesizing, so the grid can
 be built (and tested) without a voice.
 """
@@ -61,6 +64,9 @@ class GridItem:
     avoid: str | None = None
     avoid_guidance: float | None = None
     seed: int | None = None
+    # The voice speaker rendering the item (None: the voice's default, or a reference row's
+    # speaker). Set only by per-speaker runs, whose ids carry it too (``speaker/id``).
+    speaker: str | None = None
 
     def flow_kwargs(self) -> dict[str, Any]:
         """The ``synthesize`` keyword arguments of the flow controls this item sets."""
@@ -70,6 +76,9 @@ class GridItem:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["reference"] = self.reference.id if self.reference else None
+        # Left out when unset, so one-speaker records (and their caches) stay as they were.
+        if data["speaker"] is None:
+            del data["speaker"]
         return data
 
 
@@ -163,7 +172,7 @@ class GridRenderer:
         self.audio_dir.mkdir(parents=True, exist_ok=True)
         self.raw_intensity = raw_intensity
         self.speakers = set(getattr(voice, "speakers", ()) or ())
-        self.natural: dict[str, float] = {}
+        self.natural: dict[tuple[str | None, str], float] = {}
 
     def _synthesize(self, text: str, **kwargs: Any) -> Any:
         # Only a request that differs from the default passes raw_intensity, so voices (and
@@ -175,16 +184,23 @@ class GridRenderer:
     def render(self, item: GridItem) -> Rendering:
         requested = None
         kwargs: dict[str, Any] = {"emotion": emotion_spec(item)} | item.flow_kwargs()
-        if item.duration_factor is not None:
-            if item.text not in self.natural:
-                free = self._synthesize(item.text, emotion=kwargs["emotion"])
-                self.natural[item.text] = len(free.samples) / free.sample_rate
-            requested = item.duration_factor * self.natural[item.text]
-            kwargs["duration"] = requested
-        if item.reference is not None and item.reference.speaker in self.speakers:
+        if item.speaker is not None:
+            kwargs["speaker"] = item.speaker
+        elif item.reference is not None and item.reference.speaker in self.speakers:
             kwargs["speaker"] = item.reference.speaker
+        if item.duration_factor is not None:
+            # Speakers speak at their own rates: the natural length is each one's own.
+            key = (kwargs.get("speaker"), item.text)
+            if key not in self.natural:
+                speaker = {"speaker": kwargs["speaker"]} if "speaker" in kwargs else {}
+                free = self._synthesize(item.text, emotion=kwargs["emotion"], **speaker)
+                self.natural[key] = len(free.samples) / free.sample_rate
+            requested = item.duration_factor * self.natural[key]
+            kwargs["duration"] = requested
         audio = self._synthesize(item.text, **kwargs)
         path = self.audio_dir / f"{item.id}.wav"
+        # Per-speaker ids are ``speaker/id``: each speaker's audio in its own folder.
+        path.parent.mkdir(parents=True, exist_ok=True)
         audio.save(path)
         samples = np.asarray(audio.samples, dtype=np.float32)
         return Rendering(item, samples, int(audio.sample_rate), path, requested)

@@ -9,7 +9,10 @@ from typing import Any
 import numpy as np
 
 from emotts.eval.judge import ADV_KEYS
+from emotts.eval.speaker_bars import plot_speaker_table, table_markdown
 from emotts.eval.summary import intensity_level
+
+SPEAKER_PLOT = "speaker_bars.png"
 
 
 def _flatten(data: Any, prefix: str = "") -> list[tuple[str, Any]]:
@@ -39,9 +42,23 @@ def _markdown(report: dict, plots: list[str]) -> str:
                 continue
             lines += ["", f"## {name}{suffix}", "", "| metric | value |", "|---|---|"]
             lines += [f"| {key} | {_fmt(value)} |" for key, value in rows]
+    if "per_speaker" in report:
+        lines += _per_speaker_markdown(report["per_speaker"])
     if plots:
         lines += ["", "## Plots", ""] + [f"![{p}]({p})" for p in plots]
     return "\n".join(lines) + "\n"
+
+
+def _per_speaker_markdown(section: dict) -> list[str]:
+    """The bar table, the notes, then one block per speaker (the figures of ``summarize``)."""
+    lines = ["", "## Per-speaker bars (issue 14)", "", table_markdown(section["table"]).rstrip()]
+    if section["notes"]:
+        lines += [""] + [f"- {note}" for note in section["notes"]]
+    for speaker, summary in section["summaries"].items():
+        rows = [row for name, part in summary.items() for row in _flatten(part, name)]
+        lines += ["", f"## speaker {speaker}", "", "| metric | value |", "|---|---|"]
+        lines += [f"| {key} | {_fmt(value)} |" for key, value in rows]
+    return lines
 
 
 def _plot_confusion(ax: Any, scores: dict, title: str = "") -> None:
@@ -157,4 +174,7 @@ def write_report(
         plots += _plots(
             copy["items"], copy["summary"], out, confusion_key, "copy_", f"copy-synthesis {vocoder}"
         )
+    if "per_speaker" in report:
+        plot_speaker_table(report["per_speaker"]["table"], out / SPEAKER_PLOT)
+        plots.append(SPEAKER_PLOT)
     (out / "report.md").write_text(_markdown(report, plots), encoding="utf-8")
