@@ -197,7 +197,9 @@ class Timeline:
     """The timings of consecutive parts (streamed sentences) on one clock, without their audio.
 
     ``append`` shifts each part's timings by the audio before it, so they are absolute seconds
-    from the start of the first part, as in one `Audio` of the whole text.
+    from the start of the first part, as in one `Audio` of the whole text. ``keep=False``
+    counts the samples only (`emotts synth -o` without ``--timings``: a long text's timings
+    would be the one thing held that grows with it).
     """
 
     sample_rate: int
@@ -206,12 +208,16 @@ class Timeline:
     breaks: list[BreakTiming] = field(default_factory=list)
     marks: list[MarkTiming] = field(default_factory=list)
     samples: int = 0
+    keep: bool = True
 
     @property
     def duration(self) -> float:
         return self.samples / self.sample_rate
 
     def append(self, part: Audio) -> None:
+        if not self.keep:
+            self.samples += len(part.samples)
+            return
         offset = self.duration
         self.phonemes += [
             PhonemeTiming(p.phoneme, p.start + offset, p.end + offset) for p in part.phonemes
