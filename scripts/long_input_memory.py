@@ -14,7 +14,7 @@ exceeds that of the shortest by MB or more, e.g. one sentence of 15,000 vs 60,00
 on a tiny voice (`make_untrained_voice`):
 
     OMP_NUM_THREADS=1 nice -n 10 python scripts/long_input_memory.py --chars 15000 60000 \\
-        --voice VOICE_DIR --max-growth 30
+        --voice VOICE_DIR --max-growth 75
 """
 
 from __future__ import annotations

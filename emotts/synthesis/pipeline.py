@@ -445,7 +445,7 @@ class SpeechSynthesizer(ABC):
         if targets:
             # A cut sentence's windows need their natural lengths to share its target.
             split = [w.sentence for plan in plans if len(plan) > 1 for w in plan]
-            natural = iter(self._rows(split, speaker_id, controls, None, guided, calibration))
+            natural = self.iter_rows(split, speaker_id, controls, None, guided, calibration)
             row_targets = []
             for plan, target in zip(plans, targets, strict=True):
                 if len(plan) == 1:
@@ -453,7 +453,7 @@ class SpeechSynthesizer(ABC):
                 else:
                     durations = [next(natural)[1] for _ in plan]
                     row_targets += window_targets(plan, durations, target)
-        outputs = iter(self._rows(rows, speaker_id, controls, row_targets, guided, calibration))
+        outputs = self.iter_rows(rows, speaker_id, controls, row_targets, guided, calibration)
         results: dict[str, list] = {"mel": [], "mel_lengths": [], "durations": []}
         for index, plan in enumerate(plans):
             mel, durations = join(plan, [next(outputs) for _ in plan])
@@ -464,18 +464,6 @@ class SpeechSynthesizer(ABC):
             results["durations"].append(durations)
         return results
 
-    def _rows(
-        self,
-        rows: list[SentenceInput],
-        speaker_id: int,
-        controls: SynthesisControls,
-        targets: list[int] | None,
-        guided: _Guided,
-        calibration: IntensityCalibration | None,
-    ) -> list[tuple[np.ndarray, np.ndarray]]:
-        """(mel [80, T_fr], durations [T_ph]) per row, ``BATCH_SENTENCES`` rows per call."""
-        return list(self.iter_rows(rows, speaker_id, controls, targets, guided, calibration))
-
     def iter_rows(
         self,
         rows: list[SentenceInput],
@@ -485,8 +473,8 @@ class SpeechSynthesizer(ABC):
         guided: _Guided,
         calibration: IntensityCalibration | None,
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """`_rows` lazily: each acoustic call runs when its first row is asked for, so a
-        consumer holds one call's output at a time."""
+        """(mel [80, T_fr], durations [T_ph]) per row, ``BATCH_SENTENCES`` rows per call,
+        lazily: a call runs when its first row is asked for (one call's output held)."""
         for start in range(0, len(rows), BATCH_SENTENCES):
             chunk = rows[start : start + BATCH_SENTENCES]
             chunk_targets = targets[start : start + BATCH_SENTENCES] if targets else None
