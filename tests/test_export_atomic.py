@@ -1,8 +1,8 @@
 """`emotts export` over an existing ONNX voice replaces the folder as a whole (emotts.atomic
 `atomic_folder`): a crash at any stage leaves the old voice or the new one, each complete.
 
-Old voice: the session's tiny ONNX voice (speakers a, b). New voice: another tiny voice
-(speaker c), exported for real over a copy of the old one. The crashes are real: a child
+Old voice: a tiny exported voice (speakers a, b). New voice: another tiny voice (speaker c),
+exported for real over a copy of the old one. The crashes are real: a child
 process re-exports (its writer copies the new voice's files, so no graph export is repeated)
 and SIGKILLs itself at the stage under test; the folder is then loaded with `OnnxVoice.load`.
 """
@@ -74,13 +74,17 @@ def leftovers(folder: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def voices(tiny_onnx_voice, tmp_path_factory) -> dict[str, Path]:
+def voices(tmp_path_factory) -> dict[str, Path]:
     """old: an exported voice; new: another one, exported over a copy of old (the real
-    re-export); source: new's torch voice."""
+    re-export); source: new's torch voice. vocos-emotts: the quicker graph to export."""
     root = tmp_path_factory.mktemp("reexport")
-    old = root / "old"
-    shutil.copytree(tiny_onnx_voice, old)
-    source = make_untrained_voice(root / "source", "tiny", frames_per_phoneme=4.0, speakers=NEW)
+    made = {}
+    for name, speakers in (("old", OLD), ("source", NEW)):
+        made[name] = make_untrained_voice(
+            root / f"{name}-torch", "tiny", speakers=speakers, vocoder="vocos-emotts"
+        )
+    old = export.export_voice(made["old"], root / "old").directory
+    source = made["source"]
     new = root / "new"
     shutil.copytree(old, new)
     result = export.export_voice(source, new)
