@@ -9,6 +9,12 @@ of N characters, the worst case for the front-end and the acoustic model.
         --vocoder vocos-emotts --out runs/long_input/figures.json
 
 Prints one line per length (chars, peak MB, audio seconds, wall seconds) and a JSON summary.
+``--max-growth MB`` makes it a check (issue 19): it exits 1 when the peak of the longest text
+exceeds that of the shortest by MB or more, e.g. one sentence of 15,000 vs 60,000 characters
+on a tiny voice (`make_untrained_voice`):
+
+    OMP_NUM_THREADS=1 nice -n 10 python scripts/long_input_memory.py --chars 15000 60000 \\
+        --voice VOICE_DIR --max-growth 75
 """
 
 from __future__ import annotations
@@ -103,7 +109,15 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
+    parser.add_argument(
+        "--max-growth",
+        type=float,
+        metavar="MB",
+        help="fail (exit 1) when the longest text's peak RSS exceeds the shortest's by MB or more",
+    )
     args = parser.parse_args()
+    if args.max_growth is not None and (args.max_growth <= 0 or len(args.chars) < 2):
+        parser.error("--max-growth takes a number of MB > 0 and needs at least two --chars")
     results = []
     for chars in args.chars:
         result = measure(chars, args.voice, args.vocoder, args.corpus, args.threads)
@@ -115,11 +129,23 @@ def main() -> int:
             flush=True,
         )
     summary = {"command": " ".join(sys.argv), "vocoder": args.vocoder, "runs": results}
+    ok = all(r["exit_code"] == 0 for r in results)
+    if args.max_growth is not None:
+        growth = peak_growth(results)
+        summary["growth_mb"], summary["max_growth_mb"] = growth, args.max_growth
+        ok = ok and growth < args.max_growth
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(summary, indent=2) + "\n")
     print(json.dumps(summary, indent=2))
-    return 0 if all(r["exit_code"] == 0 for r in results) else 1
+    return 0 if ok else 1
+
+
+def peak_growth(results: list[dict]) -> float:
+    """Peak RSS of the longest text minus that of the shortest, in MB."""
+    shortest = min(results, key=lambda r: r["chars"])
+    longest = max(results, key=lambda r: r["chars"])
+    return round(longest["peak_rss_mb"] - shortest["peak_rss_mb"], 1)
 
 
 if __name__ == "__main__":

@@ -120,6 +120,21 @@ def test_memory_does_not_grow_with_the_input_length(voice_dir) -> None:
     assert growth < 30, (small, large)
 
 
+@pytest.mark.slow
+def test_one_long_sentence_is_never_held_whole(voice_dir) -> None:
+    """Issue 19: peak RSS of `emotts synth -o` on one sentence of 15,000 and of 60,000
+    characters (no punctuation: 3,084 s of audio) differs by under 75 MB. On main before the
+    window-by-window path (at 9a0d8d8) the pair measured 785.5 and 909.7 MB (+124.2 MB: the
+    sentence's mel, joined, laid out and chunked); with it 754.4 and 805.9 MB (+51.5 MB).
+    About 9 minutes on a loaded machine."""
+    memory = _script("long_input_memory")
+    small = memory.measure(15000, str(voice_dir), corpus=None, timeout=1800)
+    large = memory.measure(60000, str(voice_dir), corpus=None, timeout=3600)
+    assert small["exit_code"] == 0 and large["exit_code"] == 0, (small, large)
+    assert large["audio_seconds"] > 3.5 * small["audio_seconds"]
+    assert memory.peak_growth([small, large]) < 75, (small, large)
+
+
 def _soak(tmp_path: Path, seconds: float, warmup: float, paced: bool, voice: str | None = None):
     summary = tmp_path / "summary.json"
     command = [

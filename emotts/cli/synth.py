@@ -302,7 +302,7 @@ def run(args) -> int:
     if args.stream:
         if args.duration is not None:
             raise ControlError("--duration cannot be combined with --stream")
-        timeline = Timeline(voice.sample_rate)
+        timeline = Timeline(voice.sample_rate, keep=args.timings is not None)
         for part in voice.stream(text, emotion, **options):
             _report_ignored(part.ignored)
             pcm = (part.samples * 32767.0).round().astype("<i2")
@@ -315,7 +315,7 @@ def run(args) -> int:
         return 0
     # Written piece by piece as it is synthesized (memory does not grow with the text); the
     # file appears under its name only when complete (AudioWriter: temporary file + rename).
-    timeline = Timeline(voice.sample_rate)
+    timeline = Timeline(voice.sample_rate, keep=args.timings is not None)
     parts = voice.synthesize_parts(text, emotion, duration=args.duration, **options)
     with AudioWriter(args.output, voice.sample_rate) as out:
         for part in parts:

@@ -10,6 +10,7 @@ length regulator are inside it; durations are a graph output so timings survive 
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 import warnings
 from dataclasses import asdict, dataclass, field
@@ -18,13 +19,14 @@ from pathlib import Path
 import onnx
 import torch
 
-from emotts.atomic import file_sha256, write_bytes_atomically
+from emotts.atomic import PARTIAL_SUFFIX, atomic_folder, file_sha256, write_bytes_atomically
 from emotts.backends.onnx_format import (
     ACOUSTIC_FILE,
     ACOUSTIC_INT8_FILE,
     FLOW_FILE,
     ONNX_OPSET,
     VOCODER_FILE,
+    VOICE_FILE,
     write_voice_json,
 )
 from emotts.emotion.labels import LABEL_ADV, canonical_label
@@ -267,16 +269,61 @@ def export_voice(
     model, config = load_acoustic_model(voice_dir)
     config = {**config, "vocoder": vocoder_name}
     out = Path(out_dir)
+    check_export_target(out)
     try:
-        return _write_onnx_voice(model, config, voice_config, vocoder_name, out, quantize)
+        # The voice is written whole into a sibling folder, verified as load verifies it,
+        # then swapped in: a stopped export leaves the old voice or the new one, never a mix.
+        with atomic_folder(out, check=verify_exported) as staging:
+            voice = _write_onnx_voice(model, config, voice_config, vocoder_name, staging, quantize)
     except OSError as error:
-        # Each file is written atomically and voice.json last: an export that stops here
-        # leaves either no voice.json or one whose SHA-256s refuse the graphs it did replace.
         raise ConfigError(
             f"cannot write the exported voice to {out}: {error.strerror or error}"
             f"{f' ({error.filename})' if error.filename else ''}; check that the folder is "
             "writable and the disk has room"
         ) from None
+    files = {p.name: p.stat().st_size for p in sorted(out.iterdir()) if p.is_file()}
+    return ExportResult(out, files, voice)
+
+
+#: What an export writes into its folder (anything else there would be lost by a re-export).
+EXPORT_FILES = frozenset({ACOUSTIC_FILE, ACOUSTIC_INT8_FILE, FLOW_FILE, VOCODER_FILE, VOICE_FILE})
+
+
+def check_export_target(out: Path) -> None:
+    """Refuse an output that is not a new or empty folder or an exported voice's folder:
+    a re-export replaces the folder as a whole, so other files there would be deleted."""
+    if not os.path.lexists(out):
+        return
+    if not out.is_dir() or out.is_symlink():
+        raise ConfigError(
+            f"{out} exists and is not a folder; accepted for -o/--out: a new or empty folder, "
+            "or the folder of an exported voice (replaced as a whole)"
+        )
+    others = sorted(
+        p.name
+        for p in out.iterdir()
+        if p.name not in EXPORT_FILES and not p.name.endswith(PARTIAL_SUFFIX)
+    )
+    if others:
+        shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+        raise ConfigError(
+            f"{out} holds files that are not part of an exported voice ({shown}); a re-export "
+            "replaces the folder as a whole and would delete them; accepted: a new or empty "
+            "folder, or the folder of an exported voice"
+        )
+
+
+def verify_exported(folder: Path) -> None:
+    """The checks `OnnxVoice.load` makes before it opens the graphs: voice.json reads, every
+    graph it names is there and matches its recorded SHA-256."""
+    from emotts.backends.onnx_voice import verify_graph_checksums
+
+    voice_config = VoiceConfig.read(folder, "onnx")
+    recorded = voice_config.document.get("sha256", {})
+    for name in voice_config.document["graphs"].values():
+        if name not in recorded or not (folder / name).is_file():
+            raise ConfigError(f"{folder}: the export did not write {name} with its checksum")
+    verify_graph_checksums(voice_config)
 
 
 def _write_onnx_voice(
@@ -286,8 +333,9 @@ def _write_onnx_voice(
     vocoder_name: str,
     out: Path,
     quantize: bool,
-) -> ExportResult:
-    """The graphs, then voice.json (with their SHA-256s), into ``out``."""
+) -> dict:
+    """The graphs, then voice.json (with their SHA-256s), into ``out``; the voice.json
+    content."""
     from vocoders import load_vocoder
 
     out.mkdir(parents=True, exist_ok=True)
@@ -329,5 +377,4 @@ def _write_onnx_voice(
     # Loading compares each graph with these, so damaged graphs are refused by name.
     voice["sha256"] = {name: file_sha256(out / name) for name in voice["graphs"].values()}
     write_voice_json(out, voice)
-    files = {p.name: p.stat().st_size for p in sorted(out.iterdir()) if p.is_file()}
-    return ExportResult(out, files, voice)
+    return voice

@@ -139,14 +139,18 @@ def join(
     """
     if len(windows) == 1:
         return outputs[0]
-    mels, durations = [], []
-    for window, (mel, frames) in zip(windows, outputs, strict=True):
-        lo, hi = window.keep
-        frames = np.asarray(frames, np.int64)
-        first, last = int(frames[:lo].sum()), int(frames[:hi].sum())
-        mels.append(mel[:, first:last])
-        durations.append(frames[lo:hi])
-    return np.concatenate(mels, axis=1), np.concatenate(durations)
+    parts = [kept(window, output) for window, output in zip(windows, outputs, strict=True)]
+    return np.concatenate([m for m, _ in parts], axis=1), np.concatenate([d for _, d in parts])
+
+
+def kept(window: Window, output: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """One window's own part of its output: ``(mel [80, T_kept], durations [T_own])``, the
+    frames its own phonemes span (a view of ``output``'s mel) and their durations."""
+    mel, frames = output
+    lo, hi = window.keep
+    frames = np.asarray(frames, np.int64)
+    first, last = int(frames[:lo].sum()), int(frames[:hi].sum())
+    return mel[:, first:last], frames[lo:hi]
 
 
 def window_targets(windows: list[Window], natural: list[np.ndarray], target: int) -> list[int]:

@@ -24,13 +24,23 @@ class ChunkPlan:
     max_frames: int = 256
     context_frames: int = 16
 
+    def sizes(self) -> Iterator[int]:
+        """Frames of each chunk in turn (endless; the last one is cut to the mel's end), so a
+        mel whose length is not known yet (`emotts.synthesis.long_sentence`) is cut alike."""
+        size = max(1, self.first_frames)
+        while True:
+            yield size
+            size = min(self.max_frames, size * 2)
+
     def spans(self, frames: int) -> list[tuple[int, int]]:
         """[start, end) frame spans that tile ``range(frames)``."""
-        spans, start, size = [], 0, max(1, self.first_frames)
-        while start < frames:
+        spans, start = [], 0
+        for size in self.sizes():
+            if start >= frames:
+                break
             end = min(frames, start + size)
             spans.append((start, end))
-            start, size = end, min(self.max_frames, size * 2)
+            start = end
         return spans
 
 

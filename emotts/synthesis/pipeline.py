@@ -23,6 +23,7 @@ from emotts.synthesis.budget import PHONEME_BUDGET, join, plan_windows, reconcil
 from emotts.synthesis.chunking import ChunkPlan, vocode_chunks
 from emotts.synthesis.controls import SynthesisControls, resolve_speaker, split_frames
 from emotts.synthesis.inputs import build_inputs
+from emotts.synthesis.long_sentence import long_sentence_pieces, windowed_pieces
 from emotts.synthesis.pitch_edges import PITCH_RAMP_DEFAULT
 from emotts.synthesis.result import Audio, concatenate, sentence_audio, time_slice
 from emotts.synthesis.sampling import FlowControls, FlowRun, FlowSampling
@@ -444,7 +445,7 @@ class SpeechSynthesizer(ABC):
         if targets:
             # A cut sentence's windows need their natural lengths to share its target.
             split = [w.sentence for plan in plans if len(plan) > 1 for w in plan]
-            natural = iter(self._rows(split, speaker_id, controls, None, guided, calibration))
+            natural = self.iter_rows(split, speaker_id, controls, None, guided, calibration)
             row_targets = []
             for plan, target in zip(plans, targets, strict=True):
                 if len(plan) == 1:
@@ -452,7 +453,7 @@ class SpeechSynthesizer(ABC):
                 else:
                     durations = [next(natural)[1] for _ in plan]
                     row_targets += window_targets(plan, durations, target)
-        outputs = iter(self._rows(rows, speaker_id, controls, row_targets, guided, calibration))
+        outputs = self.iter_rows(rows, speaker_id, controls, row_targets, guided, calibration)
         results: dict[str, list] = {"mel": [], "mel_lengths": [], "durations": []}
         for index, plan in enumerate(plans):
             mel, durations = join(plan, [next(outputs) for _ in plan])
@@ -463,7 +464,7 @@ class SpeechSynthesizer(ABC):
             results["durations"].append(durations)
         return results
 
-    def _rows(
+    def iter_rows(
         self,
         rows: list[SentenceInput],
         speaker_id: int,
@@ -471,9 +472,9 @@ class SpeechSynthesizer(ABC):
         targets: list[int] | None,
         guided: _Guided,
         calibration: IntensityCalibration | None,
-    ) -> list[tuple[np.ndarray, np.ndarray]]:
-        """(mel [80, T_fr], durations [T_ph]) per row, ``BATCH_SENTENCES`` rows per call."""
-        results = []
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(mel [80, T_fr], durations [T_ph]) per row, ``BATCH_SENTENCES`` rows per call,
+        lazily: a call runs when its first row is asked for (one call's output held)."""
         for start in range(0, len(rows), BATCH_SENTENCES):
             chunk = rows[start : start + BATCH_SENTENCES]
             chunk_targets = targets[start : start + BATCH_SENTENCES] if targets else None
@@ -490,13 +491,10 @@ class SpeechSynthesizer(ABC):
             out = self.run_guided(inputs, guided.at(start).run)
             for row, sentence in enumerate(chunk):
                 frames = int(out["mel_lengths"][row])
-                results.append(
-                    (
-                        out["mel"][row, :, :frames],
-                        out["durations"][row, : len(sentence.phoneme_ids)],
-                    )
+                yield (
+                    out["mel"][row, :, :frames],
+                    out["durations"][row, : len(sentence.phoneme_ids)],
                 )
-        return results
 
     def run_guided(self, inputs: dict[str, np.ndarray], run: FlowRun | None) -> dict:
         """`run_acoustic`, after refusing markup guidance on a regression voice."""
@@ -523,22 +521,37 @@ class SpeechSynthesizer(ABC):
                     continue
             if not batch:
                 break
-            batch_targets = targets[done : done + len(batch)] if targets else None
-            acoustic = self._acoustic(
-                batch, speaker_id, controls, batch_targets, guided.at(row), calibration
-            )
-            row += sum(len(plan_windows(s, self.phoneme_budget)) for s in batch)
+            plans = [plan_windows(s, self.phoneme_budget) for s in batch]
+            if targets:
+                # A target is shared over a cut sentence's whole length (`reconcile`), so
+                # its windows are joined first; the output is at most MAX_DURATION_SECONDS.
+                batch_targets = targets[done : done + len(batch)]
+                acoustic = self._acoustic(
+                    batch, speaker_id, controls, batch_targets, guided.at(row), calibration
+                )
+                for one, mel, durations in zip(
+                    batch, acoustic["mel"], acoustic["durations"], strict=True
+                ):
+                    yield from self.sentence_pieces(one, mel, durations, self.long_plan(mel))
+            else:
+                # A sentence over the phoneme budget is run, laid out and vocoded a bounded
+                # batch of windows at a time (`emotts.synthesis.long_sentence`).
+                rows = [w.sentence for plan in plans for w in plan]
+                outputs = self.iter_rows(
+                    rows, speaker_id, controls, None, guided.at(row), calibration
+                )
+                yield from windowed_pieces(self, batch, plans, outputs, LONG_SENTENCE_FRAMES)
+            row += sum(len(plan) for plan in plans)
             done += len(batch)
-            for one, mel, durations in zip(
-                batch, acoustic["mel"], acoustic["durations"], strict=True
-            ):
-                yield from self._sentence_pieces(one, mel, durations, self._long_plan(mel))
             batch = []
 
-    def _long_plan(self, mel: np.ndarray) -> ChunkPlan | None:
+    def long_plan(self, mel: np.ndarray) -> ChunkPlan | None:
         """Chunks for vocoding a long sentence (None: short enough to vocode at once)."""
-        if mel.shape[1] <= LONG_SENTENCE_FRAMES:
-            return None
+        return None if mel.shape[1] <= LONG_SENTENCE_FRAMES else self.long_chunks
+
+    @property
+    def long_chunks(self) -> ChunkPlan:
+        """The chunks of a sentence over `LONG_SENTENCE_FRAMES` (`long_plan`)."""
         context = self.vocoder_context_frames
         size = LONG_SENTENCE_FRAMES // 2
         return ChunkPlan(
@@ -554,10 +567,10 @@ class SpeechSynthesizer(ABC):
         applied, timings attached. mel: [80, T_fr]; durations: [T_ph] frames. A long sentence
         is vocoded in chunks (`LONG_SENTENCE_FRAMES`)."""
         return concatenate(
-            list(self._sentence_pieces(sentence, mel, durations, self._long_plan(mel)))
+            list(self.sentence_pieces(sentence, mel, durations, self.long_plan(mel)))
         )
 
-    def _sentence_pieces(
+    def sentence_pieces(
         self,
         sentence: SentenceInput,
         mel: np.ndarray,
@@ -603,16 +616,25 @@ class SpeechSynthesizer(ABC):
         first: bool,
         guided: _Guided,
     ) -> Iterator[Audio]:
-        acoustic = self._acoustic([sentence], speaker_id, controls, None, guided, calibration)
-        mel = acoustic["mel"][0]
         # A vocoder without a known context (Griffin-Lim) streams whole sentences, except
         # long ones, which are cut anyway so that its memory stays bounded.
-        plan = self.chunk_plan or self._long_plan(mel)
-        if plan is not None and not first:
+        plan = self.chunk_plan or self.long_chunks
+        if not first:
             # Only the stream's first audio waits on the first chunk; later sentences are
             # vocoded while earlier audio plays, so they take big chunks (less overlap work).
             plan = replace(plan, first_frames=plan.max_frames)
-        yield from self._sentence_pieces(sentence, mel, acoustic["durations"][0], plan)
+        whole_within = None if self.chunk_plan else LONG_SENTENCE_FRAMES
+        windows = plan_windows(sentence, self.phoneme_budget)
+        if len(windows) > 1:
+            rows = [w.sentence for w in windows]
+            outputs = self.iter_rows(rows, speaker_id, controls, None, guided, calibration)
+            yield from long_sentence_pieces(self, sentence, windows, outputs, plan, whole_within)
+            return
+        acoustic = self._acoustic([sentence], speaker_id, controls, None, guided, calibration)
+        mel = acoustic["mel"][0]
+        if whole_within is not None and mel.shape[1] <= whole_within:
+            plan = None
+        yield from self.sentence_pieces(sentence, mel, acoustic["durations"][0], plan)
 
 
 def _ended(items: Iterable[SentenceInput]) -> Iterator[SentenceInput | None]:

@@ -111,27 +111,43 @@ def sentence_audio(
 ) -> Audio:
     """Attach timings to one sentence's audio; durations: [T_ph] frames per phoneme (pauses
     included)."""
-    frame_seconds = hop_length / sample_rate
-    ends = np.cumsum(durations) * frame_seconds
-    starts = ends - np.asarray(durations) * frame_seconds
-    phonemes = [
-        PhonemeTiming(symbol, float(starts[i]), float(ends[i]))
-        for i, symbol in enumerate(sentence.phonemes)
-        if symbol not in _SILENT_SYMBOLS
-    ]
-    words = [
-        WordTiming(
-            word.text,
-            float(starts[word.first_phoneme]),
-            float(ends[word.last_phoneme_exclusive - 1]),
-            word.start_char,
-            word.end_char,
-        )
-        for word in sentence.words
-    ]
+    phonemes, words = span_timings(sentence, durations, hop_length / sample_rate)
     return Audio(
         samples.astype(np.float32), sample_rate, phonemes, words, mel, list(breaks), list(marks)
     )
+
+
+def span_timings(
+    sentence,
+    durations: np.ndarray,
+    frame_seconds: float,
+    first: int = 0,
+    offset: int = 0,
+    words: list | None = None,
+) -> tuple[list[PhonemeTiming], list[WordTiming]]:
+    """Timings (seconds from the sentence's start) of phonemes ``first ..
+    first + len(durations)`` of a sentence and of ``words`` (default: all of the sentence's),
+    which must lie in that span. ``durations``: [T_span] frames of those phonemes (pauses
+    included); ``offset``: the frames before phoneme ``first``. A span's timings are the same
+    floats as the whole sentence's (the sums stay integers until the one multiplication)."""
+    ends = (np.cumsum(np.asarray(durations, np.int64)) + offset) * frame_seconds
+    starts = ends - np.asarray(durations) * frame_seconds
+    phonemes = [
+        PhonemeTiming(symbol, float(starts[i]), float(ends[i]))
+        for i, symbol in enumerate(sentence.phonemes[first : first + len(starts)])
+        if symbol not in _SILENT_SYMBOLS
+    ]
+    timed_words = [
+        WordTiming(
+            word.text,
+            float(starts[word.first_phoneme - first]),
+            float(ends[word.last_phoneme_exclusive - 1 - first]),
+            word.start_char,
+            word.end_char,
+        )
+        for word in (sentence.words if words is None else words)
+    ]
+    return phonemes, timed_words
 
 
 def time_slice(
@@ -173,9 +189,7 @@ def time_slice(
         for m in timed.marks
         if inside(m.time)
     ]
-    return Audio(
-        samples.astype(np.float32), timed.sample_rate, phonemes, words, mel, breaks, marks
-    )
+    return Audio(samples.astype(np.float32), timed.sample_rate, phonemes, words, mel, breaks, marks)
 
 
 @dataclass
@@ -183,7 +197,9 @@ class Timeline:
     """The timings of consecutive parts (streamed sentences) on one clock, without their audio.
 
     ``append`` shifts each part's timings by the audio before it, so they are absolute seconds
-    from the start of the first part, as in one `Audio` of the whole text.
+    from the start of the first part, as in one `Audio` of the whole text. ``keep=False``
+    counts the samples only (`emotts synth -o` without ``--timings``: a long text's timings
+    would be the one thing held that grows with it).
     """
 
     sample_rate: int
@@ -192,12 +208,16 @@ class Timeline:
     breaks: list[BreakTiming] = field(default_factory=list)
     marks: list[MarkTiming] = field(default_factory=list)
     samples: int = 0
+    keep: bool = True
 
     @property
     def duration(self) -> float:
         return self.samples / self.sample_rate
 
     def append(self, part: Audio) -> None:
+        if not self.keep:
+            self.samples += len(part.samples)
+            return
         offset = self.duration
         self.phonemes += [
             PhonemeTiming(p.phoneme, p.start + offset, p.end + offset) for p in part.phonemes
