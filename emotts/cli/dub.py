@@ -141,8 +141,8 @@ def run(args) -> int:
         flow=flow,
         raw_intensity=args.raw_intensity,
     )
-    track = dubber.render(cues)
-    track.save(args.output)
+    # Written progressively: memory does not grow with the number of cues (issue 19).
+    track = dubber.render_to(cues, args.output)
     for path, write in (
         (args.timings, track.save_timings),
         (args.words_srt, track.save_word_subtitles),

@@ -1,24 +1,31 @@
 """`Dubber`: cues -> one timed track with a report (the `emotts dub` engine).
 
 Steps: read each cue (timing, emotion tag, sound descriptions, speaker) and set aside the bad
-ones with their reason; one batched natural acoustic pass over all cues; the fit policy picks
-each cue's length; a second batched pass renders the cues whose length changes; vocoding (the
-bulk of the time, with a progress bar); placement, mixing with the bed, limiting.
+ones with their reason; then, chunk by chunk of cues in start order (`CHUNK_BATCHES` acoustic
+batches each): a batched natural acoustic pass, the fit policy picks each cue's length, a second
+batched pass renders the cues whose length changes, vocoding (the bulk of the time, with a
+progress bar); placement, mixing with the bed, limiting. `render` keeps every cue's audio and
+mixes whole arrays into a `Track`; `render_to` mixes each chunk as it is done into a file
+(emotts.dubbing.stream_mix), keeping per cue only its report row and word timings.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
-from emotts.audio.io import resample
+from emotts.audio.io import loaded_length, read_blocks, resample
+from emotts.audio.writer import AudioWriter
 from emotts.dubbing.cast import Cast
 from emotts.dubbing.cues import Cue, timing_problem
 from emotts.dubbing.fit import DEFAULT_MAX_SPEED, check_fit_options, plan_fit
 from emotts.dubbing.mixing import db_to_gain, duck_gain, limit_peaks, place
+from emotts.dubbing.report import DubReport, PlacedCue
+from emotts.dubbing.stream_mix import StreamMixer
 from emotts.dubbing.tags import CueText, read_cue_text
 from emotts.dubbing.track import CueReport, RenderedCue, Track
 from emotts.emotion.labels import canonical_label
@@ -44,8 +51,10 @@ from emotts.synthesis.pipeline import SpeechSynthesizer, coerce_emotion
 from emotts.synthesis.result import Audio
 from emotts.synthesis.sampling import FlowControls
 
-#: The longest track rendered (and the largest --length): the track is held in memory.
+#: The longest track rendered (and the largest --length); `render` holds the track in memory.
 MAX_TRACK_SECONDS = 24 * 3600
+#: Acoustic batches of cues rendered and mixed together: what `render_to` holds at a time.
+CHUNK_BATCHES = 4
 
 
 @dataclass
@@ -58,6 +67,8 @@ class _Plan:
     utterance: Utterance | None = None
     natural: list[SentenceAcoustic] = field(default_factory=list)
     audio: Audio | None = None
+    order: int = 0  # place among the spoken cues (input order): overlapping cues add in it
+    placed: PlacedCue | None = None  # what render_to keeps of a mixed cue
 
 
 def _check_avoid(avoid: str, labels: list[str]) -> None:
@@ -162,11 +173,10 @@ class Dubber:
                 f"length {length!r} is invalid; accepted: seconds in (0, {MAX_TRACK_SECONDS}]"
             )
         self.length = length
-        self.bed = None
-        if bed is not None:
-            from emotts.audio.io import load_audio
-
-            self.bed = load_audio(bed, voice.sample_rate)
+        # The bed is read when mixing (whole by `render`, block by block by `render_to`); its
+        # length (the track's by default) comes from its header, checked readable here.
+        self.bed = None if bed is None else Path(bed)
+        self.bed_length = 0 if bed is None else loaded_length(bed, voice.sample_rate)
         if not (isinstance(duck, int | float) and 0.0 <= duck <= 60.0):
             raise ConfigError(
                 f"duck {duck!r} dB is invalid; accepted: 0 (off) to 60 dB of reduction"
@@ -187,7 +197,7 @@ class Dubber:
     def _track_length(self) -> float | None:
         if self.length is not None:
             return float(self.length)
-        return None if self.bed is None else len(self.bed) / self.voice.sample_rate
+        return None if self.bed is None else self.bed_length / self.voice.sample_rate
 
     def render(self, cues: list[Cue]) -> Track:
         """Render ``cues`` into one `Track`; bad cues are skipped and reported, never raised.
@@ -195,27 +205,104 @@ class Dubber:
         Raises:
             ConfigError: the cast cannot map a character name the cues use.
         """
+        plans, spoken = self._plans(cues)
+        for _ in self._rendered(spoken):
+            pass  # every cue keeps its audio for the whole-array mix
+        return self._mix(plans)
+
+    def render_to(self, cues: list[Cue], path: str | Path) -> DubReport:
+        """Render ``cues`` into the audio file ``path`` (.wav or .flac), written progressively
+        and renamed into place when complete; the same samples, report and timings as
+        `render`, in memory that does not grow with the number of cues or the track's length.
+
+        Raises:
+            ConfigError: the cast cannot map a character name the cues use.
+            AudioError: ``path`` cannot be written, or the bed cannot be read.
+        """
+        with AudioWriter(path, self.sample_rate) as out:
+            return self.render_blocks(cues, out.write)
+
+    def render_blocks(self, cues: list[Cue], write: Callable[[np.ndarray], None]) -> DubReport:
+        """`render_to` with the track handed to ``write`` in order, as float32 blocks (T,) at
+        the track's rate, each as soon as no later cue can change it."""
+        plans, spoken = self._plans(cues)
+        rate = self.voice.sample_rate
+        fixed = self._track_length()
+        mixer = StreamMixer(
+            rate,
+            self.sample_rate,
+            write,
+            length=None if fixed is None else round(fixed * rate),
+            bed=None if self.bed is None else read_blocks(self.bed, rate),
+            bed_gain=self.bed_gain,
+            duck=self.duck,
+        )
+        spans: dict[int, tuple[int, int]] = {}
+        for chunk, following_start in self._rendered(spoken):
+            for plan in chunk:
+                start, audio = round(plan.cue.start * rate), plan.audio
+                mixer.add(plan.order, start, audio.samples * self.dialogue_gain)
+                spans[plan.order] = (start, start + len(audio.samples))
+                plan.placed = PlacedCue(
+                    plan.cue.number, plan.row.speaker, plan.cue.start, audio.duration, audio.words
+                )
+                plan.utterance, plan.natural, plan.audio = None, [], None
+            if following_start is not None:
+                mixer.advance(following_start)
+        ordered = [spans[p.order] for p in spoken]
+        self._place_rows(spoken, ordered)
+        written = mixer.finish(self._length(plans, ordered))
+        return DubReport(
+            written / self.sample_rate,
+            self.sample_rate,
+            [p.placed for p in spoken],
+            [p.row for p in plans],
+        )
+
+    def _plans(self, cues: list[Cue]) -> tuple[list[_Plan], list[_Plan]]:
+        """Every cue read (bad ones skipped with their reason), and the ones to speak."""
         names = list(
             dict.fromkeys(c.voice for c in cues if c.voice is not None and c.problem is None)
         )
         roles = self.cast.resolve(names, self.voice.speakers)
         plans = [self._read(cue, roles) for cue in cues]
         spoken = [p for p in plans if p.utterance is not None]
-        for plan, natural in zip(
-            spoken,
-            acoustic_batch(
-                self.voice,
-                [p.utterance for p in spoken],
-                batch_rows=self.batch_rows,
-                flow=self.flow,
-                raw_intensity=self.raw_intensity,
-            ),
-            strict=True,
-        ):
-            plan.natural = natural
-        targets = self._fit(spoken)
-        self._render_audio(spoken, targets)
-        return self._mix(plans)
+        for order, plan in enumerate(spoken):
+            plan.order = order
+        return plans, spoken
+
+    def _rendered(self, spoken: list[_Plan]) -> Iterator[tuple[list[_Plan], int | None]]:
+        """The spoken cues rendered (audio on each plan), chunk by chunk in start order, each
+        chunk with the start sample of the next one (None after the last): no later cue
+        starts before it. Within a chunk the cues keep their input order, so a dub of one
+        chunk batches as it did before chunks."""
+        rate = self.voice.sample_rate
+        following = self._following(spoken)
+        by_start = sorted(spoken, key=lambda p: (round(p.cue.start * rate), p.order))
+        size = CHUNK_BATCHES * self.batch_rows
+        from tqdm import tqdm
+
+        with tqdm(
+            total=len(spoken),
+            desc="dubbing",
+            unit="cue",
+            disable=not self.progress,
+            file=sys.stderr,
+        ) as bar:
+            for begin in range(0, len(by_start), size):
+                chunk = sorted(by_start[begin : begin + size], key=lambda p: p.order)
+                natural = acoustic_batch(
+                    self.voice,
+                    [p.utterance for p in chunk],
+                    batch_rows=self.batch_rows,
+                    flow=self.flow,
+                    raw_intensity=self.raw_intensity,
+                )
+                for plan, acoustic in zip(chunk, natural, strict=True):
+                    plan.natural = acoustic
+                self._render_audio(chunk, self._fit(chunk, following), bar)
+                rest = by_start[begin + size : begin + size + 1]
+                yield chunk, round(rest[0].cue.start * rate) if rest else None
 
     def _skip(self, cue: Cue, reason: str, row: CueReport | None = None) -> _Plan:
         base = row or CueReport(
@@ -336,17 +423,23 @@ class Dubber:
             row.warnings.append(f"{problem}; the default emotion {self.emotion} is used")
         return self.emotion, self.default_preset, None
 
-    def _fit(self, spoken: list[_Plan]) -> list[int | None]:
-        """Frames per spoken cue (None: keep the natural rendering); fills speed and warnings."""
-        hop_seconds = self._frame_seconds
-        track_length = self._track_length()
+    @staticmethod
+    def _following(spoken: list[_Plan]) -> dict[int, _Plan]:
+        """id(plan) -> the next spoken plan of its role: the only look-ahead the fit needs,
+        known from the cues alone before anything is rendered."""
         by_start = sorted(spoken, key=lambda p: (p.cue.start, p.cue.number))
-        next_same: dict[int, _Plan] = {}  # id(plan) -> the next plan of its role
+        next_same: dict[int, _Plan] = {}
         last_of_role: dict[str, _Plan] = {}
         for plan in reversed(by_start):
             if plan.role in last_of_role:
                 next_same[id(plan)] = last_of_role[plan.role]
             last_of_role[plan.role] = plan
+        return next_same
+
+    def _fit(self, spoken: list[_Plan], next_same: dict[int, _Plan]) -> list[int | None]:
+        """Frames per spoken cue (None: keep the natural rendering); fills speed and warnings."""
+        hop_seconds = self._frame_seconds
+        track_length = self._track_length()
         targets = []
         for plan in spoken:
             cue = plan.cue
@@ -381,7 +474,7 @@ class Dubber:
             targets.append(fit.frames)
         return targets
 
-    def _render_audio(self, spoken: list[_Plan], targets: list[int | None]) -> None:
+    def _render_audio(self, spoken: list[_Plan], targets: list[int | None], bar) -> None:
         changed = [i for i, t in enumerate(targets) if t is not None]
         rendered = acoustic_batch(
             self.voice,
@@ -394,20 +487,12 @@ class Dubber:
         )
         for i, acoustic in zip(changed, rendered, strict=True):
             spoken[i].natural = acoustic
-        from tqdm import tqdm
-
-        with tqdm(
-            total=len(spoken),
-            desc="dubbing",
-            unit="cue",
-            disable=not self.progress,
-            file=sys.stderr,
-        ) as bar:
-            for plan in spoken:
-                plan.audio = vocode_utterance(self.voice, plan.utterance, plan.natural)
-                bar.update(1)
+        for plan in spoken:
+            plan.audio = vocode_utterance(self.voice, plan.utterance, plan.natural)
+            bar.update(1)
 
     def _mix(self, plans: list[_Plan]) -> Track:
+        """The whole-array mix (`render`); `render_blocks` gives the same samples in blocks."""
         rate = self.voice.sample_rate
         spoken = [p for p in plans if p.utterance is not None]
         rendered = [RenderedCue(p.cue, p.row.speaker, p.cue.start, p.audio) for p in spoken]
@@ -415,6 +500,32 @@ class Dubber:
             (round(p.cue.start * rate), round(p.cue.start * rate) + len(p.audio.samples))
             for p in spoken
         ]
+        self._place_rows(spoken, spans)
+        length = self._length(plans, spans)
+        dialogue = place(
+            length,
+            [
+                (start, plan.audio.samples * self.dialogue_gain)
+                for plan, (start, _) in zip(spoken, spans, strict=True)
+            ],
+        )
+        if self.bed is not None:
+            from emotts.audio.io import load_audio
+
+            whole = load_audio(self.bed, rate)
+            bed = np.zeros(length, np.float32)
+            bed[: min(length, len(whole))] = whole[:length]
+            if self.duck > 0:
+                bed *= duck_gain(length, spans, rate, self.duck)
+            dialogue = dialogue + bed * self.bed_gain
+        samples = resample(limit_peaks(dialogue, rate), rate, self.sample_rate)
+        if self.sample_rate != rate:
+            samples = limit_peaks(samples, self.sample_rate)
+        return Track(samples, self.sample_rate, rendered, [p.row for p in plans])
+
+    def _place_rows(self, spoken: list[_Plan], spans: list[tuple[int, int]]) -> None:
+        """Each spoken row's place on the track and the cues of other roles it overlaps."""
+        rate = self.voice.sample_rate
         overlaps = _overlapping(spans, [p.role for p in spoken])
         for plan, (start, end), others in zip(spoken, spans, overlaps, strict=True):
             numbers = [spoken[i].cue.number for i in others]
@@ -425,32 +536,20 @@ class Dubber:
                 plan.row.warnings.append(
                     f"overlaps cue(s) {', '.join(map(str, numbers))} of other speakers; mixed"
                 )
+
+    def _length(self, plans: list[_Plan], spans: list[tuple[int, int]]) -> int:
+        """Samples of the track at the voice's rate: fixed, else to the last speech or cue."""
+        rate = self.voice.sample_rate
         fixed = self._track_length()
-        needed = max(
+        if fixed is not None:
+            return round(fixed * rate)
+        return max(
             [
                 0,
                 *(end for _, end in spans),
                 *(round(p.cue.end * rate) for p in plans if p.row.status != "skipped"),
             ]
         )
-        length = round(fixed * rate) if fixed is not None else needed
-        dialogue = place(
-            length,
-            [
-                (start, plan.audio.samples * self.dialogue_gain)
-                for plan, (start, _) in zip(spoken, spans, strict=True)
-            ],
-        )
-        if self.bed is not None:
-            bed = np.zeros(length, np.float32)
-            bed[: min(length, len(self.bed))] = self.bed[:length]
-            if self.duck > 0:
-                bed *= duck_gain(length, spans, rate, self.duck)
-            dialogue = dialogue + bed * self.bed_gain
-        samples = resample(limit_peaks(dialogue, rate), rate, self.sample_rate)
-        if self.sample_rate != rate:
-            samples = limit_peaks(samples, self.sample_rate)
-        return Track(samples, self.sample_rate, rendered, [p.row for p in plans])
 
 
 def _overlapping(spans: list[tuple[int, int]], roles: list[str]) -> list[list[int]]:
