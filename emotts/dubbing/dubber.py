@@ -1,34 +1,34 @@
 """`Dubber`: cues -> one timed track with a report (the `emotts dub` engine).
 
 Steps: read each cue (timing, emotion tag, sound descriptions, speaker) and set aside the bad
-ones with their reason; then, chunk by chunk of cues in start order (`CHUNK_BATCHES` acoustic
-batches each): a batched natural acoustic pass, the fit policy picks each cue's length, a second
-batched pass renders the cues whose length changes, vocoding (the bulk of the time, with a
-progress bar); placement, mixing with the bed, limiting. `render` keeps every cue's audio and
-mixes whole arrays into a `Track`; `render_to` mixes each chunk as it is done into a file
-(emotts.dubbing.stream_mix), keeping per cue only its report row and word timings.
+ones with their reason; then per chunk of cues in start order: a batched natural acoustic pass,
+the fit policy picks each cue's length, a second pass renders the cues whose length changes,
+vocoding (with a progress bar); placement, mixing with the bed, limiting: whole arrays into a
+`Track` (`render`), or each chunk as it is done into a file (`render_to`, emotts.dubbing.stream_mix).
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from emotts.audio.io import loaded_length, read_blocks, resample
+from emotts.audio.io import loaded_length, read_blocks
 from emotts.audio.writer import AudioWriter
 from emotts.dubbing.cast import Cast
 from emotts.dubbing.cues import Cue, timing_problem
 from emotts.dubbing.fit import DEFAULT_MAX_SPEED, check_fit_options, plan_fit
-from emotts.dubbing.mixing import db_to_gain, duck_gain, limit_peaks, place
-from emotts.dubbing.report import DubReport, PlacedCue
-from emotts.dubbing.stream_mix import StreamMixer
+from emotts.dubbing.flow_checks import check_avoid, check_guidance
+from emotts.dubbing.mixing import db_to_gain, mix_whole
+from emotts.dubbing.plan import CuePlan as _Plan
+from emotts.dubbing.plan import following_same_role, place_rows, track_samples
+from emotts.dubbing.report import DubReport
+from emotts.dubbing.stream_mix import StreamMixer, mix_chunks
 from emotts.dubbing.tags import CueText, read_cue_text
 from emotts.dubbing.track import CueReport, RenderedCue, Track
-from emotts.emotion.labels import canonical_label
 from emotts.emotion.presets import (
     Preset,
     load_presets,
@@ -37,50 +37,21 @@ from emotts.emotion.presets import (
     resolve_preset,
 )
 from emotts.emotion.spec import EmotionSpec
-from emotts.errors import ConfigError, ControlError, EmotionSpecError, EmottsError
+from emotts.errors import ConfigError, EmottsError
 from emotts.synthesis.batch import (
     BATCH_ROWS,
-    SentenceAcoustic,
-    Utterance,
     acoustic_batch,
     prepare_utterance,
     vocode_utterance,
 )
 from emotts.synthesis.controls import SynthesisControls, resolve_speaker
 from emotts.synthesis.pipeline import SpeechSynthesizer, coerce_emotion
-from emotts.synthesis.result import Audio
 from emotts.synthesis.sampling import FlowControls
 
 #: The longest track rendered (and the largest --length); `render` holds the track in memory.
 MAX_TRACK_SECONDS = 24 * 3600
 #: Acoustic batches of cues rendered and mixed together: what `render_to` holds at a time.
 CHUNK_BATCHES = 4
-
-
-@dataclass
-class _Plan:
-    """A cue on its way to the track."""
-
-    cue: Cue
-    row: CueReport
-    role: str = ""  # who speaks: a character name or the speaker; one role never overlaps itself
-    utterance: Utterance | None = None
-    natural: list[SentenceAcoustic] = field(default_factory=list)
-    audio: Audio | None = None
-    order: int = 0  # place among the spoken cues (input order): overlapping cues add in it
-    placed: PlacedCue | None = None  # what render_to keeps of a mixed cue
-
-
-def _check_avoid(avoid: str, labels: list[str]) -> None:
-    """The avoided label is one of the voice's (aliases allowed)."""
-    try:
-        label = canonical_label(avoid)
-    except EmotionSpecError as error:
-        raise EmotionSpecError(f"avoid: {error}") from None
-    if label not in labels:
-        raise EmotionSpecError(
-            f"avoid {avoid!r} is not a label of this voice; accepted: {', '.join(labels)}"
-        )
 
 
 class Dubber:
@@ -136,7 +107,7 @@ class Dubber:
         self.flow = flow or FlowControls()
         voice.flow_request(self.flow)  # refuses flow-only settings on a regression voice
         if self.flow.avoid is not None:
-            _check_avoid(self.flow.avoid, voice.labels)
+            check_avoid(self.flow.avoid, voice.labels)
         self.raw_intensity = bool(raw_intensity)
         self.original = None
         if emotion_from is not None:
@@ -237,26 +208,12 @@ class Dubber:
             bed_gain=self.bed_gain,
             duck=self.duck,
         )
-        spans: dict[int, tuple[int, int]] = {}
-        for chunk, following_start in self._rendered(spoken):
-            for plan in chunk:
-                start, audio = round(plan.cue.start * rate), plan.audio
-                mixer.add(plan.order, start, audio.samples * self.dialogue_gain)
-                spans[plan.order] = (start, start + len(audio.samples))
-                plan.placed = PlacedCue(
-                    plan.cue.number, plan.row.speaker, plan.cue.start, audio.duration, audio.words
-                )
-                plan.utterance, plan.natural, plan.audio = None, [], None
-            if following_start is not None:
-                mixer.advance(following_start)
-        ordered = [spans[p.order] for p in spoken]
-        self._place_rows(spoken, ordered)
-        written = mixer.finish(self._length(plans, ordered))
+        spans = mix_chunks(mixer, self._rendered(spoken), self.dialogue_gain)
+        place_rows(spoken, spans, rate)
+        written = mixer.finish(self._length(plans, spans))
+        placed = [p.placed for p in spoken]
         return DubReport(
-            written / self.sample_rate,
-            self.sample_rate,
-            [p.placed for p in spoken],
-            [p.row for p in plans],
+            written / self.sample_rate, self.sample_rate, placed, [p.row for p in plans]
         )
 
     def _plans(self, cues: list[Cue]) -> tuple[list[_Plan], list[_Plan]]:
@@ -272,12 +229,11 @@ class Dubber:
         return plans, spoken
 
     def _rendered(self, spoken: list[_Plan]) -> Iterator[tuple[list[_Plan], int | None]]:
-        """The spoken cues rendered (audio on each plan), chunk by chunk in start order, each
-        chunk with the start sample of the next one (None after the last): no later cue
-        starts before it. Within a chunk the cues keep their input order, so a dub of one
-        chunk batches as it did before chunks."""
+        """Chunks of spoken cues in start order, rendered (audio on each plan), each with the
+        start sample of the next chunk (None after the last). A chunk keeps input order, so
+        up to one chunk of cues batches as before chunks."""
         rate = self.voice.sample_rate
-        following = self._following(spoken)
+        following = following_same_role(spoken)
         by_start = sorted(spoken, key=lambda p: (round(p.cue.start * rate), p.order))
         size = CHUNK_BATCHES * self.batch_rows
         from tqdm import tqdm
@@ -373,22 +329,10 @@ class Dubber:
             utterance = prepare_utterance(
                 self.voice, text.spoken, emotion, speaker=speaker_id, controls=controls
             )
-            self._check_guidance(utterance)
+            check_guidance(self.voice, utterance)
         except EmottsError as error:
             return self._skip(cue, str(error), row)
         return _Plan(cue, row, role or f"speaker {speaker}", utterance)
-
-    def _check_guidance(self, utterance: Utterance) -> None:
-        """A cue's own guidance (tag or markup) needs a flow voice: the cue is skipped with
-        this reason rather than failing the whole batch."""
-        if self.voice.flow_sampling is not None:
-            return
-        if any(e.guidance is not None for s in utterance.sentences for e in s.emotions):
-            raise ControlError(
-                "the cue sets emotion guidance ([label; guidance=W] or <emotion guidance>), "
-                f"which needs a flow-matching voice; this voice's decoder is "
-                f"{self.voice.decoder_type}"
-            )
 
     def _preset(self, name: str) -> Preset:
         if name in self.presets:
@@ -422,19 +366,6 @@ class Dubber:
                 return estimate.spec(), self.default_preset, estimate.probabilities
             row.warnings.append(f"{problem}; the default emotion {self.emotion} is used")
         return self.emotion, self.default_preset, None
-
-    @staticmethod
-    def _following(spoken: list[_Plan]) -> dict[int, _Plan]:
-        """id(plan) -> the next spoken plan of its role: the only look-ahead the fit needs,
-        known from the cues alone before anything is rendered."""
-        by_start = sorted(spoken, key=lambda p: (p.cue.start, p.cue.number))
-        next_same: dict[int, _Plan] = {}
-        last_of_role: dict[str, _Plan] = {}
-        for plan in reversed(by_start):
-            if plan.role in last_of_role:
-                next_same[id(plan)] = last_of_role[plan.role]
-            last_of_role[plan.role] = plan
-        return next_same
 
     def _fit(self, spoken: list[_Plan], next_same: dict[int, _Plan]) -> list[int | None]:
         """Frames per spoken cue (None: keep the natural rendering); fills speed and warnings."""
@@ -500,68 +431,28 @@ class Dubber:
             (round(p.cue.start * rate), round(p.cue.start * rate) + len(p.audio.samples))
             for p in spoken
         ]
-        self._place_rows(spoken, spans)
+        place_rows(spoken, spans, rate)
         length = self._length(plans, spans)
-        dialogue = place(
-            length,
-            [
-                (start, plan.audio.samples * self.dialogue_gain)
-                for plan, (start, _) in zip(spoken, spans, strict=True)
-            ],
-        )
+        bed = None
         if self.bed is not None:
             from emotts.audio.io import load_audio
 
-            whole = load_audio(self.bed, rate)
-            bed = np.zeros(length, np.float32)
-            bed[: min(length, len(whole))] = whole[:length]
-            if self.duck > 0:
-                bed *= duck_gain(length, spans, rate, self.duck)
-            dialogue = dialogue + bed * self.bed_gain
-        samples = resample(limit_peaks(dialogue, rate), rate, self.sample_rate)
-        if self.sample_rate != rate:
-            samples = limit_peaks(samples, self.sample_rate)
+            bed = load_audio(self.bed, rate)
+        samples = mix_whole(
+            length,
+            [
+                (s, p.audio.samples * self.dialogue_gain)
+                for p, (s, _) in zip(spoken, spans, strict=True)
+            ],
+            rate,
+            self.sample_rate,
+            bed=bed,
+            bed_gain=self.bed_gain,
+            duck=self.duck,
+        )
         return Track(samples, self.sample_rate, rendered, [p.row for p in plans])
-
-    def _place_rows(self, spoken: list[_Plan], spans: list[tuple[int, int]]) -> None:
-        """Each spoken row's place on the track and the cues of other roles it overlaps."""
-        rate = self.voice.sample_rate
-        overlaps = _overlapping(spans, [p.role for p in spoken])
-        for plan, (start, end), others in zip(spoken, spans, overlaps, strict=True):
-            numbers = [spoken[i].cue.number for i in others]
-            plan.row = replace(
-                plan.row, speech_start=start / rate, speech_end=end / rate, overlaps=numbers
-            )
-            if numbers:
-                plan.row.warnings.append(
-                    f"overlaps cue(s) {', '.join(map(str, numbers))} of other speakers; mixed"
-                )
 
     def _length(self, plans: list[_Plan], spans: list[tuple[int, int]]) -> int:
         """Samples of the track at the voice's rate: fixed, else to the last speech or cue."""
-        rate = self.voice.sample_rate
         fixed = self._track_length()
-        if fixed is not None:
-            return round(fixed * rate)
-        return max(
-            [
-                0,
-                *(end for _, end in spans),
-                *(round(p.cue.end * rate) for p in plans if p.row.status != "skipped"),
-            ]
-        )
-
-
-def _overlapping(spans: list[tuple[int, int]], roles: list[str]) -> list[list[int]]:
-    """For each span, the indices of spans of other roles that overlap it (a sweep by start)."""
-    result: list[list[int]] = [[] for _ in spans]
-    active: list[int] = []
-    for index in sorted(range(len(spans)), key=lambda i: spans[i][0]):
-        start = spans[index][0]
-        active = [i for i in active if spans[i][1] > start]
-        for other in active:
-            if roles[other] != roles[index]:
-                result[index].append(other)
-                result[other].append(index)
-        active.append(index)
-    return [sorted(found) for found in result]
+        return track_samples(plans, spans, self.voice.sample_rate, fixed)

@@ -17,7 +17,7 @@ Each stage holds only the margin its moving windows need:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -29,6 +29,8 @@ from emotts.dubbing.mixing import (
     CEILING,
     db_to_gain,
 )
+from emotts.dubbing.plan import CuePlan
+from emotts.dubbing.report import PlacedCue
 
 #: Samples mixed (and handed on) at a time.
 MIX_BLOCK = 1 << 16
@@ -284,3 +286,25 @@ class StreamMixer:
         envelope = np.maximum(np.minimum(1.0, ahead * 2), after)
         envelope = np.maximum(envelope, mask[index - low])
         return (1.0 - (1.0 - db_to_gain(-self.duck)) * envelope).astype(np.float32)
+
+
+def mix_chunks(
+    mixer: StreamMixer, chunks: Iterable[tuple[list[CuePlan], int | None]], gain: float
+) -> list[tuple[int, int]]:
+    """Mix rendered chunks (cues with audio, and where the next chunk starts) as they come;
+    each cue then keeps only its placement (`CuePlan.placed`) and report row. Returns the
+    speech span of every cue (samples at the voice's rate), in the cues' ``order``."""
+    spans: dict[int, tuple[int, int]] = {}
+    for chunk, following_start in chunks:
+        for plan in chunk:
+            start, audio = round(plan.cue.start * mixer.rate), plan.audio
+            assert audio is not None, "mix_chunks takes rendered cues"
+            mixer.add(plan.order, start, audio.samples * gain)
+            spans[plan.order] = (start, start + len(audio.samples))
+            plan.placed = PlacedCue(
+                plan.cue.number, plan.row.speaker, plan.cue.start, audio.duration, audio.words
+            )
+            plan.utterance, plan.natural, plan.audio = None, [], None
+        if following_start is not None:
+            mixer.advance(following_start)
+    return [spans[order] for order in sorted(spans)]
