@@ -3,6 +3,9 @@ timings, block by block (tiny untrained two-speaker voice, Griffin-Lim for speed
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 import pytest
 import soundfile as sf
@@ -20,6 +23,9 @@ from emotts.voices.config import VoiceConfig
 from vocoders.griffinlim import GriffinLim
 
 RATE = 22050
+SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
+#: Bound on peak RSS growth from 12 to 96 cues (measured: see the memory test).
+GROWTH_MB = 20
 LINES = (
     "Hello there.",
     "[happy] What a day it is!",
@@ -185,3 +191,33 @@ def test_bad_bed_is_refused_when_the_dubber_is_built(voice, tmp_path):
     sf.write(tmp_path / "empty.wav", np.zeros(0, np.float32), RATE)
     with pytest.raises(AudioError, match="empty"):
         Dubber(voice, bed=tmp_path / "empty.wav")
+
+
+def _script(name: str):
+    spec = importlib.util.spec_from_file_location(name, SCRIPTS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_dub_memory_does_not_grow_with_the_number_of_cues(tmp_path_factory):
+    """Peak RSS of `emotts dub -o` (subprocess, tiny untrained voice, vocos-emotts) on 12 and
+    96 cues differs by under GROWTH_MB, and the 96-cue file (two chunks) equals `render`'s.
+    Before the streaming path (main at 9a0d8d8) the same pair measured BEFORE_MB."""
+    folder = tmp_path_factory.mktemp("dub_memory")
+    voice_dir = make_untrained_voice(
+        folder / "voice", "tiny", frames_per_phoneme=4.0, vocoder="vocos-emotts"
+    )
+    memory = _script("dub_memory")
+    small = memory.measure(12, str(voice_dir), corpus=None, timeout=900)
+    large = memory.measure(96, str(voice_dir), corpus=None, timeout=900, keep=folder / "96.wav")
+    assert small["exit_code"] == 0 and large["exit_code"] == 0, (small, large)
+    assert large["track_seconds"] > 7 * small["track_seconds"]
+    growth = large["peak_rss_mb"] - small["peak_rss_mb"]
+    assert growth < GROWTH_MB, (small, large)
+    cues = parse_cues(memory.subtitles(96, corpus=None), "srt")
+    track = Dubber(Voice.load(voice_dir)).render(cues)
+    track.save(folder / "whole.wav")
+    written, rate = sf.read(folder / "96.wav", dtype="int16")
+    whole, _ = sf.read(folder / "whole.wav", dtype="int16")
+    assert rate == track.sample_rate and np.array_equal(written, whole)

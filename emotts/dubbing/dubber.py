@@ -26,7 +26,7 @@ from emotts.dubbing.mixing import db_to_gain, mix_whole
 from emotts.dubbing.plan import CuePlan as _Plan
 from emotts.dubbing.plan import following_same_role, place_rows, track_samples
 from emotts.dubbing.report import DubReport
-from emotts.dubbing.stream_mix import StreamMixer, mix_chunks
+from emotts.dubbing.stream_mix import StreamMixer, mix_cues
 from emotts.dubbing.tags import CueText, read_cue_text
 from emotts.dubbing.track import CueReport, RenderedCue, Track
 from emotts.emotion.presets import (
@@ -208,7 +208,7 @@ class Dubber:
             bed_gain=self.bed_gain,
             duck=self.duck,
         )
-        spans = mix_chunks(mixer, self._rendered(spoken), self.dialogue_gain)
+        spans = mix_cues(mixer, self._rendered(spoken), self.dialogue_gain)
         place_rows(spoken, spans, rate)
         written = mixer.finish(self._length(plans, spans))
         placed = [p.placed for p in spoken]
@@ -228,13 +228,14 @@ class Dubber:
             plan.order = order
         return plans, spoken
 
-    def _rendered(self, spoken: list[_Plan]) -> Iterator[tuple[list[_Plan], int | None]]:
-        """Chunks of spoken cues in start order, rendered (audio on each plan), each with the
-        start sample of the next chunk (None after the last). A chunk keeps input order, so
-        up to one chunk of cues batches as before chunks."""
+    def _rendered(self, spoken: list[_Plan]) -> Iterator[tuple[_Plan, int | None]]:
+        """Spoken cues in start order, each vocoded (audio on its plan) with the start sample
+        of the next one (None after the last). The acoustic passes run per chunk of cues in
+        input order, so up to one chunk of cues batches as before chunks."""
         rate = self.voice.sample_rate
         following = following_same_role(spoken)
         by_start = sorted(spoken, key=lambda p: (round(p.cue.start * rate), p.order))
+        starts = [round(p.cue.start * rate) for p in by_start[1:]] + [None]
         size = CHUNK_BATCHES * self.batch_rows
         from tqdm import tqdm
 
@@ -256,9 +257,15 @@ class Dubber:
                 )
                 for plan, acoustic in zip(chunk, natural, strict=True):
                     plan.natural = acoustic
-                self._render_audio(chunk, self._fit(chunk, following), bar)
-                rest = by_start[begin + size : begin + size + 1]
-                yield chunk, round(rest[0].cue.start * rate) if rest else None
+                self._render_acoustic(chunk, self._fit(chunk, following))
+                # Vocoded one by one in start order: a streaming caller mixes each cue (and
+                # drops its audio) before the next is vocoded.
+                for plan, following_start in zip(
+                    by_start[begin : begin + size], starts[begin : begin + size], strict=True
+                ):
+                    plan.audio = vocode_utterance(self.voice, plan.utterance, plan.natural)
+                    bar.update(1)
+                    yield plan, following_start
 
     def _skip(self, cue: Cue, reason: str, row: CueReport | None = None) -> _Plan:
         base = row or CueReport(
@@ -405,7 +412,7 @@ class Dubber:
             targets.append(fit.frames)
         return targets
 
-    def _render_audio(self, spoken: list[_Plan], targets: list[int | None], bar) -> None:
+    def _render_acoustic(self, spoken: list[_Plan], targets: list[int | None]) -> None:
         changed = [i for i, t in enumerate(targets) if t is not None]
         rendered = acoustic_batch(
             self.voice,
@@ -418,9 +425,6 @@ class Dubber:
         )
         for i, acoustic in zip(changed, rendered, strict=True):
             spoken[i].natural = acoustic
-        for plan in spoken:
-            plan.audio = vocode_utterance(self.voice, plan.utterance, plan.natural)
-            bar.update(1)
 
     def _mix(self, plans: list[_Plan]) -> Track:
         """The whole-array mix (`render`); `render_blocks` gives the same samples in blocks."""

@@ -288,23 +288,22 @@ class StreamMixer:
         return (1.0 - (1.0 - db_to_gain(-self.duck)) * envelope).astype(np.float32)
 
 
-def mix_chunks(
-    mixer: StreamMixer, chunks: Iterable[tuple[list[CuePlan], int | None]], gain: float
+def mix_cues(
+    mixer: StreamMixer, cues: Iterable[tuple[CuePlan, int | None]], gain: float
 ) -> list[tuple[int, int]]:
-    """Mix rendered chunks (cues with audio, and where the next chunk starts) as they come;
-    each cue then keeps only its placement (`CuePlan.placed`) and report row. Returns the
+    """Mix rendered cues (in start order, each with the start sample of the next) as they
+    come; each then keeps only its placement (`CuePlan.placed`) and report row. Returns the
     speech span of every cue (samples at the voice's rate), in the cues' ``order``."""
     spans: dict[int, tuple[int, int]] = {}
-    for chunk, following_start in chunks:
-        for plan in chunk:
-            start, audio = round(plan.cue.start * mixer.rate), plan.audio
-            assert audio is not None, "mix_chunks takes rendered cues"
-            mixer.add(plan.order, start, audio.samples * gain)
-            spans[plan.order] = (start, start + len(audio.samples))
-            plan.placed = PlacedCue(
-                plan.cue.number, plan.row.speaker, plan.cue.start, audio.duration, audio.words
-            )
-            plan.utterance, plan.natural, plan.audio = None, [], None
+    for plan, following_start in cues:
+        start, audio = round(plan.cue.start * mixer.rate), plan.audio
+        assert audio is not None, "mix_cues takes rendered cues"
+        mixer.add(plan.order, start, audio.samples * gain)
+        spans[plan.order] = (start, start + len(audio.samples))
+        plan.placed = PlacedCue(
+            plan.cue.number, plan.row.speaker, plan.cue.start, audio.duration, audio.words
+        )
+        plan.utterance, plan.natural, plan.audio = None, [], None
         if following_start is not None:
             mixer.advance(following_start)
     return [spans[order] for order in sorted(spans)]
