@@ -4,7 +4,7 @@ Steps: read each cue (timing, emotion tag, sound descriptions, speaker) and set 
 ones with their reason; then per chunk of cues in start order: a batched natural acoustic pass,
 the fit policy picks each cue's length, a second pass renders the cues whose length changes,
 vocoding (with a progress bar); placement, mixing with the bed, limiting: whole arrays into a
-`Track` (`render`), or each chunk as it is done into a file (`render_to`, emotts.dubbing.stream_mix).
+`Track` (`render`), or each cue as it is vocoded into a file (`render_to`, see stream_mix).
 """
 
 from __future__ import annotations
