@@ -100,7 +100,8 @@ def measure(
         command = [sys.executable, "-m", "emotts", "dub", str(srt), "-o", str(wav)]
         command += ["--threads", str(threads), "--no-progress", "--allow-skips"]
         if voice:
-            command += ["--voice", voice]
+            # The child runs in ``root`` (below): a voice folder given relative to here.
+            command += ["--voice", str(Path(voice).resolve()) if Path(voice).exists() else voice]
         if vocoder:
             command += ["--vocoder", vocoder]
         if bed:
@@ -109,7 +110,13 @@ def measure(
             command += ["--bed", str(bed_path), "--duck", "9"]
         env = {**os.environ, "PYTHONPATH": str(root), "OMP_NUM_THREADS": str(threads)}
         started = time.monotonic()
-        child = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE)
+        # cwd=root: `python -m` puts the working folder first on sys.path, ahead of PYTHONPATH,
+        # so run from anywhere else it could import that folder's emotts instead of root's.
+        # stderr to a file: a dub's per-cue warnings can fill a pipe and stall the child.
+        log = (Path(folder) / "stderr.txt").open("w+b")
+        child = subprocess.Popen(
+            command, env=env, stderr=log, stdout=subprocess.DEVNULL, cwd=str(root)
+        )
         deadline = started + timeout
         while True:
             pid, status, usage = os.wait4(child.pid, os.WNOHANG)
@@ -121,7 +128,9 @@ def measure(
                 break
             time.sleep(0.2)
         wall = time.monotonic() - started
-        stderr = child.stderr.read().decode(errors="replace") if child.stderr else ""
+        log.seek(0)
+        stderr = log.read().decode(errors="replace")
+        log.close()
         code = os.waitstatus_to_exitcode(status)
         seconds = soundfile.info(str(wav)).duration if code == 0 and wav.exists() else None
         if keep is not None and code == 0:
