@@ -16,12 +16,11 @@ Prints one line per size (cues, peak MB, track seconds, wall seconds) and a JSON
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -37,6 +36,16 @@ _FALLBACK = (
     "[sad; intensity=0.6] They never came back to the old house by the river.",
     "Where are you going at this hour?",
 )
+
+
+def _long_input_memory():
+    """The sibling script, for its subprocess runner (loaded by path: scripts/ is no package)."""
+    spec = importlib.util.spec_from_file_location(
+        "long_input_memory", Path(__file__).with_name("long_input_memory.py")
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _sentences(corpus: Path | None) -> list[str]:
@@ -109,35 +118,17 @@ def measure(
             _write_bed(bed_path, 0.5 + cues * spacing + 1.0)
             command += ["--bed", str(bed_path), "--duck", "9"]
         env = {**os.environ, "PYTHONPATH": str(root), "OMP_NUM_THREADS": str(threads)}
-        started = time.monotonic()
         # cwd=root: `python -m` puts the working folder first on sys.path, ahead of PYTHONPATH,
         # so run from anywhere else it could import that folder's emotts instead of root's.
-        # stderr to a file: a dub's per-cue warnings can fill a pipe and stall the child.
-        log = (Path(folder) / "stderr.txt").open("w+b")
-        child = subprocess.Popen(
-            command, env=env, stderr=log, stdout=subprocess.DEVNULL, cwd=str(root)
+        code, peak, wall, stderr = _long_input_memory().run_peak_rss(
+            command, env, timeout, cwd=root
         )
-        deadline = started + timeout
-        while True:
-            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                child.kill()
-                pid, status, usage = os.wait4(child.pid, 0)
-                break
-            time.sleep(0.2)
-        wall = time.monotonic() - started
-        log.seek(0)
-        stderr = log.read().decode(errors="replace")
-        log.close()
-        code = os.waitstatus_to_exitcode(status)
         seconds = soundfile.info(str(wav)).duration if code == 0 and wav.exists() else None
         if keep is not None and code == 0:
             keep.write_bytes(wav.read_bytes())
     return {
         "cues": cues,
-        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # ru_maxrss is in KB on Linux
+        "peak_rss_mb": peak,
         "track_seconds": None if seconds is None else round(seconds, 1),
         "wall_seconds": round(wall, 1),
         "exit_code": code,
