@@ -55,6 +55,32 @@ def unpunctuated_text(chars: int, corpus: Path | None = DEFAULT_CORPUS) -> str:
     return " ".join(out)[:chars].rstrip()
 
 
+def run_peak_rss(
+    command: list[str], env: dict[str, str], timeout: float, cwd: Path | None = None
+) -> tuple[int, float, float, str]:
+    """Run ``command`` to its end (killed after ``timeout`` s): its exit status, peak RSS in MB
+    (``ru_maxrss`` of that child from ``os.wait4``), wall seconds and stderr. stderr goes to a
+    file: a child that writes more than a pipe holds would otherwise stall."""
+    with tempfile.TemporaryFile() as log:
+        started = time.monotonic()
+        child = subprocess.Popen(command, env=env, stderr=log, stdout=subprocess.DEVNULL, cwd=cwd)
+        deadline = started + timeout
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                child.kill()
+                pid, status, usage = os.wait4(child.pid, 0)
+                break
+            time.sleep(0.2)
+        wall = time.monotonic() - started
+        log.seek(0)
+        stderr = log.read().decode(errors="replace")
+    # ru_maxrss is in KB on Linux.
+    return os.waitstatus_to_exitcode(status), round(usage.ru_maxrss / 1024, 1), wall, stderr
+
+
 def measure(
     chars: int,
     voice: str | None = None,
@@ -75,25 +101,11 @@ def measure(
         if vocoder:
             command += ["--vocoder", vocoder]
         env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": str(threads)}
-        started = time.monotonic()
-        child = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE)
-        deadline = started + timeout
-        while True:
-            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                child.kill()
-                pid, status, usage = os.wait4(child.pid, 0)
-                break
-            time.sleep(0.2)
-        wall = time.monotonic() - started
-        stderr = child.stderr.read().decode(errors="replace") if child.stderr else ""
-        code = os.waitstatus_to_exitcode(status)
+        code, peak, wall, stderr = run_peak_rss(command, env, timeout)
         seconds = soundfile.info(str(wav)).duration if code == 0 and wav.exists() else None
     return {
         "chars": chars,
-        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # ru_maxrss is in KB on Linux
+        "peak_rss_mb": peak,
         "audio_seconds": None if seconds is None else round(seconds, 1),
         "wall_seconds": round(wall, 1),
         "exit_code": code,

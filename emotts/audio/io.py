@@ -5,6 +5,7 @@ Neither needs torch, so the base (ONNX) install reads and writes audio at any ra
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -26,21 +27,78 @@ def load_audio(path: str | Path, sample_rate: int) -> np.ndarray:
     Raises:
         AudioError: the file is missing, unreadable or has no samples.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise AudioError(f"audio file {str(path)!r} does not exist or is not a file")
+    path = _existing(path)
     try:
         data, file_rate = sf.read(path, dtype="float32", always_2d=True)
     except (sf.SoundFileError, RuntimeError) as exc:
-        raise AudioError(
-            f"cannot read audio file {str(path)!r}: {exc}; readable formats include WAV, FLAC and OGG"
-        ) from exc
+        raise _unreadable(path, exc) from exc
     if data.shape[0] == 0:
         raise AudioError(f"audio file {str(path)!r} is empty (0 samples)")
     samples = data.mean(axis=1)
     if file_rate != sample_rate:
         samples = resample(samples, file_rate, sample_rate)
     return np.ascontiguousarray(samples, dtype=np.float32)
+
+
+def _existing(path: str | Path) -> Path:
+    path = Path(path)
+    if not path.is_file():
+        raise AudioError(f"audio file {str(path)!r} does not exist or is not a file")
+    return path
+
+
+def _unreadable(path: Path, exc: Exception) -> AudioError:
+    return AudioError(
+        f"cannot read audio file {str(path)!r}: {exc}; readable formats include WAV, FLAC and OGG"
+    )
+
+
+def loaded_length(path: str | Path, sample_rate: int) -> int:
+    """``len(load_audio(path, sample_rate))`` from the file's header, without reading it.
+
+    Raises:
+        AudioError: as `load_audio` (missing, unreadable or empty file).
+    """
+    path = _existing(path)
+    try:
+        info = sf.info(str(path))
+    except (sf.SoundFileError, RuntimeError) as exc:
+        raise _unreadable(path, exc) from exc
+    if info.frames <= 0:
+        raise AudioError(f"audio file {str(path)!r} is empty (0 samples)")
+    if info.samplerate == sample_rate:
+        return int(info.frames)
+    # soxr's output length for a whole signal (checked against soxr.resample in the tests).
+    return int(info.frames * sample_rate / info.samplerate + 0.5)
+
+
+def read_blocks(path: str | Path, sample_rate: int, block: int = 1 << 16) -> Iterator[np.ndarray]:
+    """`load_audio`'s samples in pieces of about ``block`` input frames, read and resampled
+    block by block (soxr's streaming resampler gives the same samples as the one-shot
+    `resample`), so a film-length file is never held whole.
+
+    Yields:
+        samples (t,) float32; together exactly ``load_audio(path, sample_rate)``.
+
+    Raises:
+        AudioError: the file is missing or cannot be read (also part way through).
+    """
+    path = _existing(path)
+    try:
+        with sf.SoundFile(str(path)) as handle:
+            file_rate = handle.samplerate
+            stream = None
+            if file_rate != sample_rate:
+                stream = soxr.ResampleStream(
+                    file_rate, sample_rate, 1, dtype="float32", quality="HQ"
+                )
+            for data in handle.blocks(block, dtype="float32", always_2d=True):
+                samples = np.ascontiguousarray(data.mean(axis=1), dtype=np.float32)
+                yield samples if stream is None else stream.resample_chunk(samples)
+            if stream is not None:
+                yield stream.resample_chunk(np.zeros(0, np.float32), last=True)
+    except (sf.SoundFileError, RuntimeError) as exc:
+        raise _unreadable(path, exc) from exc
 
 
 def resample(samples: np.ndarray, source_rate: int, target_rate: int) -> np.ndarray:

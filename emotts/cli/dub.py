@@ -23,6 +23,9 @@ def register(subparsers) -> None:
     parser.add_argument("-o", "--output", type=Path, required=True, help="track .wav or .flac")
     parser.add_argument("-v", "--voice", help="voice directory or shipped voice name")
     parser.add_argument("--backend", choices=("auto", "torch", "onnx"), default="auto")
+    parser.add_argument(
+        "--vocoder", help="vocoder instead of the voice's own (see `emotts vocoders`)"
+    )
     parser.add_argument("--threads", type=int, help="CPU threads for inference")
     parser.add_argument(
         "-e", "--emotion", help="emotion of untagged cues (the -e syntax, or preset:NAME)"
@@ -120,7 +123,7 @@ def run(args) -> int:
         if path is not None:
             check_side_file(path, option)
     cues = load_cues(args.cues)
-    voice = load_voice(args.voice, backend=args.backend, threads=args.threads)
+    voice = load_voice(args.voice, backend=args.backend, vocoder=args.vocoder, threads=args.threads)
     dubber = Dubber(
         voice,
         fit=args.fit,
@@ -141,8 +144,8 @@ def run(args) -> int:
         flow=flow,
         raw_intensity=args.raw_intensity,
     )
-    track = dubber.render(cues)
-    track.save(args.output)
+    # Written progressively: memory does not grow with the number of cues (issue 19).
+    track = dubber.render_to(cues, args.output)
     for path, write in (
         (args.timings, track.save_timings),
         (args.words_srt, track.save_word_subtitles),

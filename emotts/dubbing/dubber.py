@@ -1,27 +1,34 @@
 """`Dubber`: cues -> one timed track with a report (the `emotts dub` engine).
 
 Steps: read each cue (timing, emotion tag, sound descriptions, speaker) and set aside the bad
-ones with their reason; one batched natural acoustic pass over all cues; the fit policy picks
-each cue's length; a second batched pass renders the cues whose length changes; vocoding (the
-bulk of the time, with a progress bar); placement, mixing with the bed, limiting.
+ones with their reason; then per chunk of cues in start order: a batched natural acoustic pass,
+the fit policy picks each cue's length, a second pass renders the cues whose length changes,
+vocoding (with a progress bar); placement, mixing with the bed, limiting: whole arrays into a
+`Track` (`render`), or each cue as it is vocoded into a file (`render_to`, see stream_mix).
 """
 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from emotts.audio.io import resample
+from emotts.audio.io import loaded_length, read_blocks
+from emotts.audio.writer import AudioWriter
 from emotts.dubbing.cast import Cast
 from emotts.dubbing.cues import Cue, timing_problem
 from emotts.dubbing.fit import DEFAULT_MAX_SPEED, check_fit_options, plan_fit
-from emotts.dubbing.mixing import db_to_gain, duck_gain, limit_peaks, place
+from emotts.dubbing.flow_checks import check_avoid, check_guidance
+from emotts.dubbing.mixing import db_to_gain, mix_whole
+from emotts.dubbing.plan import CuePlan as _Plan
+from emotts.dubbing.plan import following_same_role, place_rows, track_samples
+from emotts.dubbing.report import DubReport
+from emotts.dubbing.stream_mix import StreamMixer, mix_cues
 from emotts.dubbing.tags import CueText, read_cue_text
 from emotts.dubbing.track import CueReport, RenderedCue, Track
-from emotts.emotion.labels import canonical_label
 from emotts.emotion.presets import (
     Preset,
     load_presets,
@@ -30,46 +37,21 @@ from emotts.emotion.presets import (
     resolve_preset,
 )
 from emotts.emotion.spec import EmotionSpec
-from emotts.errors import ConfigError, ControlError, EmotionSpecError, EmottsError
+from emotts.errors import ConfigError, EmottsError
 from emotts.synthesis.batch import (
     BATCH_ROWS,
-    SentenceAcoustic,
-    Utterance,
     acoustic_batch,
     prepare_utterance,
     vocode_utterance,
 )
 from emotts.synthesis.controls import SynthesisControls, resolve_speaker
 from emotts.synthesis.pipeline import SpeechSynthesizer, coerce_emotion
-from emotts.synthesis.result import Audio
 from emotts.synthesis.sampling import FlowControls
 
-#: The longest track rendered (and the largest --length): the track is held in memory.
+#: The longest track rendered (and the largest --length); `render` holds the track in memory.
 MAX_TRACK_SECONDS = 24 * 3600
-
-
-@dataclass
-class _Plan:
-    """A cue on its way to the track."""
-
-    cue: Cue
-    row: CueReport
-    role: str = ""  # who speaks: a character name or the speaker; one role never overlaps itself
-    utterance: Utterance | None = None
-    natural: list[SentenceAcoustic] = field(default_factory=list)
-    audio: Audio | None = None
-
-
-def _check_avoid(avoid: str, labels: list[str]) -> None:
-    """The avoided label is one of the voice's (aliases allowed)."""
-    try:
-        label = canonical_label(avoid)
-    except EmotionSpecError as error:
-        raise EmotionSpecError(f"avoid: {error}") from None
-    if label not in labels:
-        raise EmotionSpecError(
-            f"avoid {avoid!r} is not a label of this voice; accepted: {', '.join(labels)}"
-        )
+#: Acoustic batches of cues rendered and mixed together: what `render_to` holds at a time.
+CHUNK_BATCHES = 4
 
 
 class Dubber:
@@ -125,7 +107,7 @@ class Dubber:
         self.flow = flow or FlowControls()
         voice.flow_request(self.flow)  # refuses flow-only settings on a regression voice
         if self.flow.avoid is not None:
-            _check_avoid(self.flow.avoid, voice.labels)
+            check_avoid(self.flow.avoid, voice.labels)
         self.raw_intensity = bool(raw_intensity)
         self.original = None
         if emotion_from is not None:
@@ -162,11 +144,10 @@ class Dubber:
                 f"length {length!r} is invalid; accepted: seconds in (0, {MAX_TRACK_SECONDS}]"
             )
         self.length = length
-        self.bed = None
-        if bed is not None:
-            from emotts.audio.io import load_audio
-
-            self.bed = load_audio(bed, voice.sample_rate)
+        # The bed is read when mixing (whole by `render`, block by block by `render_to`); its
+        # length (the track's by default) comes from its header, checked readable here.
+        self.bed = None if bed is None else Path(bed)
+        self.bed_length = 0 if bed is None else loaded_length(bed, voice.sample_rate)
         if not (isinstance(duck, int | float) and 0.0 <= duck <= 60.0):
             raise ConfigError(
                 f"duck {duck!r} dB is invalid; accepted: 0 (off) to 60 dB of reduction"
@@ -187,7 +168,7 @@ class Dubber:
     def _track_length(self) -> float | None:
         if self.length is not None:
             return float(self.length)
-        return None if self.bed is None else len(self.bed) / self.voice.sample_rate
+        return None if self.bed is None else self.bed_length / self.voice.sample_rate
 
     def render(self, cues: list[Cue]) -> Track:
         """Render ``cues`` into one `Track`; bad cues are skipped and reported, never raised.
@@ -195,27 +176,96 @@ class Dubber:
         Raises:
             ConfigError: the cast cannot map a character name the cues use.
         """
+        plans, spoken = self._plans(cues)
+        for _ in self._rendered(spoken):
+            pass  # every cue keeps its audio for the whole-array mix
+        return self._mix(plans)
+
+    def render_to(self, cues: list[Cue], path: str | Path) -> DubReport:
+        """Render ``cues`` into the audio file ``path`` (.wav or .flac), written progressively
+        and renamed into place when complete; the same samples, report and timings as
+        `render`, in memory that does not grow with the number of cues or the track's length.
+
+        Raises:
+            ConfigError: the cast cannot map a character name the cues use.
+            AudioError: ``path`` cannot be written, or the bed cannot be read.
+        """
+        with AudioWriter(path, self.sample_rate) as out:
+            return self.render_blocks(cues, out.write)
+
+    def render_blocks(self, cues: list[Cue], write: Callable[[np.ndarray], None]) -> DubReport:
+        """`render_to` with the track handed to ``write`` in order, as float32 blocks (T,) at
+        the track's rate, each as soon as no later cue can change it."""
+        plans, spoken = self._plans(cues)
+        rate = self.voice.sample_rate
+        fixed = self._track_length()
+        mixer = StreamMixer(
+            rate,
+            self.sample_rate,
+            write,
+            length=None if fixed is None else round(fixed * rate),
+            bed=None if self.bed is None else read_blocks(self.bed, rate),
+            bed_gain=self.bed_gain,
+            duck=self.duck,
+        )
+        spans = mix_cues(mixer, self._rendered(spoken), self.dialogue_gain)
+        place_rows(spoken, spans, rate)
+        written = mixer.finish(self._length(plans, spans))
+        placed = [p.placed for p in spoken]
+        return DubReport(
+            written / self.sample_rate, self.sample_rate, placed, [p.row for p in plans]
+        )
+
+    def _plans(self, cues: list[Cue]) -> tuple[list[_Plan], list[_Plan]]:
+        """Every cue read (bad ones skipped with their reason), and the ones to speak."""
         names = list(
             dict.fromkeys(c.voice for c in cues if c.voice is not None and c.problem is None)
         )
         roles = self.cast.resolve(names, self.voice.speakers)
         plans = [self._read(cue, roles) for cue in cues]
         spoken = [p for p in plans if p.utterance is not None]
-        for plan, natural in zip(
-            spoken,
-            acoustic_batch(
-                self.voice,
-                [p.utterance for p in spoken],
-                batch_rows=self.batch_rows,
-                flow=self.flow,
-                raw_intensity=self.raw_intensity,
-            ),
-            strict=True,
-        ):
-            plan.natural = natural
-        targets = self._fit(spoken)
-        self._render_audio(spoken, targets)
-        return self._mix(plans)
+        for order, plan in enumerate(spoken):
+            plan.order = order
+        return plans, spoken
+
+    def _rendered(self, spoken: list[_Plan]) -> Iterator[tuple[_Plan, int | None]]:
+        """Spoken cues in start order, each vocoded (audio on its plan) with the start sample
+        of the next one (None after the last). The acoustic passes run per chunk of cues in
+        input order, so up to one chunk of cues batches as before chunks."""
+        rate = self.voice.sample_rate
+        following = following_same_role(spoken)
+        by_start = sorted(spoken, key=lambda p: (round(p.cue.start * rate), p.order))
+        starts = [round(p.cue.start * rate) for p in by_start[1:]] + [None]
+        size = CHUNK_BATCHES * self.batch_rows
+        from tqdm import tqdm
+
+        with tqdm(
+            total=len(spoken),
+            desc="dubbing",
+            unit="cue",
+            disable=not self.progress,
+            file=sys.stderr,
+        ) as bar:
+            for begin in range(0, len(by_start), size):
+                chunk = sorted(by_start[begin : begin + size], key=lambda p: p.order)
+                natural = acoustic_batch(
+                    self.voice,
+                    [p.utterance for p in chunk],
+                    batch_rows=self.batch_rows,
+                    flow=self.flow,
+                    raw_intensity=self.raw_intensity,
+                )
+                for plan, acoustic in zip(chunk, natural, strict=True):
+                    plan.natural = acoustic
+                self._render_acoustic(chunk, self._fit(chunk, following))
+                # Vocoded one by one in start order: a streaming caller mixes each cue (and
+                # drops its audio) before the next is vocoded.
+                for plan, following_start in zip(
+                    by_start[begin : begin + size], starts[begin : begin + size], strict=True
+                ):
+                    plan.audio = vocode_utterance(self.voice, plan.utterance, plan.natural)
+                    bar.update(1)
+                    yield plan, following_start
 
     def _skip(self, cue: Cue, reason: str, row: CueReport | None = None) -> _Plan:
         base = row or CueReport(
@@ -286,22 +336,10 @@ class Dubber:
             utterance = prepare_utterance(
                 self.voice, text.spoken, emotion, speaker=speaker_id, controls=controls
             )
-            self._check_guidance(utterance)
+            check_guidance(self.voice, utterance)
         except EmottsError as error:
             return self._skip(cue, str(error), row)
         return _Plan(cue, row, role or f"speaker {speaker}", utterance)
-
-    def _check_guidance(self, utterance: Utterance) -> None:
-        """A cue's own guidance (tag or markup) needs a flow voice: the cue is skipped with
-        this reason rather than failing the whole batch."""
-        if self.voice.flow_sampling is not None:
-            return
-        if any(e.guidance is not None for s in utterance.sentences for e in s.emotions):
-            raise ControlError(
-                "the cue sets emotion guidance ([label; guidance=W] or <emotion guidance>), "
-                f"which needs a flow-matching voice; this voice's decoder is "
-                f"{self.voice.decoder_type}"
-            )
 
     def _preset(self, name: str) -> Preset:
         if name in self.presets:
@@ -336,17 +374,10 @@ class Dubber:
             row.warnings.append(f"{problem}; the default emotion {self.emotion} is used")
         return self.emotion, self.default_preset, None
 
-    def _fit(self, spoken: list[_Plan]) -> list[int | None]:
+    def _fit(self, spoken: list[_Plan], next_same: dict[int, _Plan]) -> list[int | None]:
         """Frames per spoken cue (None: keep the natural rendering); fills speed and warnings."""
         hop_seconds = self._frame_seconds
         track_length = self._track_length()
-        by_start = sorted(spoken, key=lambda p: (p.cue.start, p.cue.number))
-        next_same: dict[int, _Plan] = {}  # id(plan) -> the next plan of its role
-        last_of_role: dict[str, _Plan] = {}
-        for plan in reversed(by_start):
-            if plan.role in last_of_role:
-                next_same[id(plan)] = last_of_role[plan.role]
-            last_of_role[plan.role] = plan
         targets = []
         for plan in spoken:
             cue = plan.cue
@@ -381,7 +412,7 @@ class Dubber:
             targets.append(fit.frames)
         return targets
 
-    def _render_audio(self, spoken: list[_Plan], targets: list[int | None]) -> None:
+    def _render_acoustic(self, spoken: list[_Plan], targets: list[int | None]) -> None:
         changed = [i for i, t in enumerate(targets) if t is not None]
         rendered = acoustic_batch(
             self.voice,
@@ -394,20 +425,9 @@ class Dubber:
         )
         for i, acoustic in zip(changed, rendered, strict=True):
             spoken[i].natural = acoustic
-        from tqdm import tqdm
-
-        with tqdm(
-            total=len(spoken),
-            desc="dubbing",
-            unit="cue",
-            disable=not self.progress,
-            file=sys.stderr,
-        ) as bar:
-            for plan in spoken:
-                plan.audio = vocode_utterance(self.voice, plan.utterance, plan.natural)
-                bar.update(1)
 
     def _mix(self, plans: list[_Plan]) -> Track:
+        """The whole-array mix (`render`); `render_blocks` gives the same samples in blocks."""
         rate = self.voice.sample_rate
         spoken = [p for p in plans if p.utterance is not None]
         rendered = [RenderedCue(p.cue, p.row.speaker, p.cue.start, p.audio) for p in spoken]
@@ -415,54 +435,28 @@ class Dubber:
             (round(p.cue.start * rate), round(p.cue.start * rate) + len(p.audio.samples))
             for p in spoken
         ]
-        overlaps = _overlapping(spans, [p.role for p in spoken])
-        for plan, (start, end), others in zip(spoken, spans, overlaps, strict=True):
-            numbers = [spoken[i].cue.number for i in others]
-            plan.row = replace(
-                plan.row, speech_start=start / rate, speech_end=end / rate, overlaps=numbers
-            )
-            if numbers:
-                plan.row.warnings.append(
-                    f"overlaps cue(s) {', '.join(map(str, numbers))} of other speakers; mixed"
-                )
-        fixed = self._track_length()
-        needed = max(
-            [
-                0,
-                *(end for _, end in spans),
-                *(round(p.cue.end * rate) for p in plans if p.row.status != "skipped"),
-            ]
-        )
-        length = round(fixed * rate) if fixed is not None else needed
-        dialogue = place(
+        place_rows(spoken, spans, rate)
+        length = self._length(plans, spans)
+        bed = None
+        if self.bed is not None:
+            from emotts.audio.io import load_audio
+
+            bed = load_audio(self.bed, rate)
+        samples = mix_whole(
             length,
             [
-                (start, plan.audio.samples * self.dialogue_gain)
-                for plan, (start, _) in zip(spoken, spans, strict=True)
+                (s, p.audio.samples * self.dialogue_gain)
+                for p, (s, _) in zip(spoken, spans, strict=True)
             ],
+            rate,
+            self.sample_rate,
+            bed=bed,
+            bed_gain=self.bed_gain,
+            duck=self.duck,
         )
-        if self.bed is not None:
-            bed = np.zeros(length, np.float32)
-            bed[: min(length, len(self.bed))] = self.bed[:length]
-            if self.duck > 0:
-                bed *= duck_gain(length, spans, rate, self.duck)
-            dialogue = dialogue + bed * self.bed_gain
-        samples = resample(limit_peaks(dialogue, rate), rate, self.sample_rate)
-        if self.sample_rate != rate:
-            samples = limit_peaks(samples, self.sample_rate)
         return Track(samples, self.sample_rate, rendered, [p.row for p in plans])
 
-
-def _overlapping(spans: list[tuple[int, int]], roles: list[str]) -> list[list[int]]:
-    """For each span, the indices of spans of other roles that overlap it (a sweep by start)."""
-    result: list[list[int]] = [[] for _ in spans]
-    active: list[int] = []
-    for index in sorted(range(len(spans)), key=lambda i: spans[i][0]):
-        start = spans[index][0]
-        active = [i for i in active if spans[i][1] > start]
-        for other in active:
-            if roles[other] != roles[index]:
-                result[index].append(other)
-                result[other].append(index)
-        active.append(index)
-    return [sorted(found) for found in result]
+    def _length(self, plans: list[_Plan], spans: list[tuple[int, int]]) -> int:
+        """Samples of the track at the voice's rate: fixed, else to the last speech or cue."""
+        fixed = self._track_length()
+        return track_samples(plans, spans, self.voice.sample_rate, fixed)

@@ -79,3 +79,33 @@ def duck_gain(
     envelope = np.maximum(np.minimum(1.0, ahead * 2), after)
     envelope = np.maximum(envelope, mask)
     return (1.0 - (1.0 - db_to_gain(-depth_db)) * envelope).astype(np.float32)
+
+
+def mix_whole(
+    length: int,
+    segments: list[tuple[int, np.ndarray]],
+    rate: int,
+    track_rate: int,
+    *,
+    bed: np.ndarray | None = None,
+    bed_gain: float = 1.0,
+    duck: float = 0.0,
+) -> np.ndarray:
+    """The track [length resampled to ``track_rate``] from ``(start, samples)`` cue segments
+    at ``rate``: placed, over the bed (cut or padded to the length; ducked by ``duck`` dB under
+    the segments), limited, resampled, limited again at another rate. The reference that
+    `emotts.dubbing.stream_mix.StreamMixer` reproduces block by block."""
+    from emotts.audio.io import resample
+
+    dialogue = place(length, segments)
+    if bed is not None:
+        padded = np.zeros(length, np.float32)
+        padded[: min(length, len(bed))] = bed[:length]
+        if duck > 0:
+            spans = [(start, start + len(samples)) for start, samples in segments]
+            padded *= duck_gain(length, spans, rate, duck)
+        dialogue = dialogue + padded * bed_gain
+    samples = resample(limit_peaks(dialogue, rate), rate, track_rate)
+    if track_rate != rate:
+        samples = limit_peaks(samples, track_rate)
+    return samples
