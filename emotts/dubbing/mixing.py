@@ -11,10 +11,12 @@ import numpy as np
 
 #: Peak ceiling of the mixed track: 1 dB of headroom below full scale.
 CEILING = 10 ** (-1 / 20)
-_LIMITER_BLOCK_SECONDS = 0.005
-_LIMITER_SPREAD_BLOCKS = 4  # gain changes spread over +-20 ms: no clicks
-_DUCK_ATTACK_SECONDS = 0.05
-_DUCK_RELEASE_SECONDS = 0.3
+LIMITER_BLOCK_SECONDS = 0.005
+#: Radius, in limiter blocks, of the moving minimum and of the moving mean that smooth the
+#: gain: changes spread over +-20 ms, so no clicks.
+LIMITER_SPREAD_BLOCKS = 4
+DUCK_ATTACK_SECONDS = 0.05
+DUCK_RELEASE_SECONDS = 0.3
 
 
 def db_to_gain(db: float) -> float:
@@ -28,6 +30,29 @@ def place(length: int, segments: list[tuple[int, np.ndarray]]) -> np.ndarray:
         end = min(length, start + len(samples))
         track[start:end] += samples[: end - start]
     return track
+
+
+def limiter_block(sample_rate: int) -> int:
+    """Samples per limiter block (5 ms) at ``sample_rate``."""
+    return max(1, round(LIMITER_BLOCK_SECONDS * sample_rate))
+
+
+def duck_ramps(sample_rate: int) -> tuple[int, int]:
+    """(attack, release) of the bed's duck in samples at ``sample_rate``."""
+    return (
+        max(1, round(DUCK_ATTACK_SECONDS * sample_rate)),
+        max(1, round(DUCK_RELEASE_SECONDS * sample_rate)),
+    )
+
+
+def block_allowances(samples: np.ndarray, block: int, ceiling: float = CEILING) -> np.ndarray:
+    """Gain each ``block``-sample block of ``samples`` allows (at most 1) so its peak stays at
+    or under ``ceiling``; a partial last block is padded with silence."""
+    blocks = -(-len(samples) // block)
+    padded = np.zeros(blocks * block, np.float32)
+    padded[: len(samples)] = np.abs(samples)
+    peaks = padded.reshape(blocks, block).max(axis=1)
+    return np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12))
 
 
 def _moving(values: np.ndarray, radius: int, reduce) -> np.ndarray:
@@ -44,15 +69,11 @@ def limit_peaks(samples: np.ndarray, sample_rate: int, ceiling: float = CEILING)
     """
     if len(samples) == 0:
         return samples
-    block = max(1, round(_LIMITER_BLOCK_SECONDS * sample_rate))
-    blocks = -(-len(samples) // block)
-    padded = np.zeros(blocks * block, np.float32)
-    padded[: len(samples)] = np.abs(samples)
-    peaks = padded.reshape(blocks, block).max(axis=1)
-    allowed = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12))
+    block = limiter_block(sample_rate)
+    allowed = block_allowances(samples, block, ceiling)
     if allowed.min() >= 1.0:
         return samples
-    radius = _LIMITER_SPREAD_BLOCKS
+    radius = LIMITER_SPREAD_BLOCKS
     gain = _moving(_moving(allowed, radius, np.min), radius, np.mean)
     return (samples * np.repeat(gain, block)[: len(samples)]).astype(np.float32)
 
@@ -65,8 +86,7 @@ def duck_gain(
     mask = np.zeros(length, np.uint8)
     for start, end in active:
         mask[max(0, start) : max(0, min(length, end))] = 1
-    attack = max(1, round(_DUCK_ATTACK_SECONDS * sample_rate))
-    release = max(1, round(_DUCK_RELEASE_SECONDS * sample_rate))
+    attack, release = duck_ramps(sample_rate)
     # Ramps as moving averages of the speech mask, from its running sum (O(length): a film's
     # track has ~10^8 samples, too many for a convolution with a 300 ms kernel). ``ahead`` looks
     # `attack` samples forward (the bed starts down before speech), ``after`` `release` back.

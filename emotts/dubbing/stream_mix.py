@@ -22,12 +22,12 @@ from collections.abc import Callable, Iterable, Iterator
 import numpy as np
 
 from emotts.dubbing.mixing import (
-    _DUCK_ATTACK_SECONDS,
-    _DUCK_RELEASE_SECONDS,
-    _LIMITER_BLOCK_SECONDS,
-    _LIMITER_SPREAD_BLOCKS,
     CEILING,
+    LIMITER_SPREAD_BLOCKS,
+    block_allowances,
     db_to_gain,
+    duck_ramps,
+    limiter_block,
 )
 from emotts.dubbing.plan import CuePlan
 from emotts.dubbing.report import PlacedCue
@@ -90,7 +90,7 @@ class StreamLimiter(_Stage):
     """
 
     def __init__(self, sample_rate: int, out: _Stage, ceiling: float = CEILING) -> None:
-        self.block = max(1, round(_LIMITER_BLOCK_SECONDS * sample_rate))
+        self.block = limiter_block(sample_rate)
         self.out = out
         self.ceiling = ceiling
         self.pending = np.zeros(0, np.float32)  # samples from block `first` on
@@ -98,26 +98,20 @@ class StreamLimiter(_Stage):
         self.allowed = np.zeros(0, np.float32)  # allowances of blocks `base`, `base` + 1, ...
         self.base = 0
 
-    def _allowances(self, samples: np.ndarray) -> np.ndarray:
-        # As limit_peaks: a partial last block is padded with silence.
-        blocks = -(-len(samples) // self.block)
-        padded = np.zeros(blocks * self.block, np.float32)
-        padded[: len(samples)] = np.abs(samples)
-        peaks = padded.reshape(blocks, self.block).max(axis=1)
-        return np.minimum(1.0, self.ceiling / np.maximum(peaks, 1e-12))
-
     def _measure(self, final: bool) -> None:
         """Allowances of the blocks of `pending` not yet measured (complete ones, or all)."""
         measured = self.base + len(self.allowed) - self.first  # blocks of pending measured
         usable = len(self.pending) if final else len(self.pending) // self.block * self.block
         if usable > measured * self.block:
-            new = self._allowances(self.pending[measured * self.block : usable])
+            new = block_allowances(
+                self.pending[measured * self.block : usable], self.block, self.ceiling
+            )
             self.allowed = np.concatenate([self.allowed, new])
 
     def push(self, samples: np.ndarray) -> None:
         self.pending = np.concatenate([self.pending, samples])
         self._measure(final=False)
-        ready = self.base + len(self.allowed) - 2 * _LIMITER_SPREAD_BLOCKS
+        ready = self.base + len(self.allowed) - 2 * LIMITER_SPREAD_BLOCKS
         if ready > self.first:
             self._emit(ready, None)
 
@@ -130,7 +124,7 @@ class StreamLimiter(_Stage):
 
     def _emit(self, end: int, total: int | None) -> None:
         """Hand on blocks [first, end); ``total``: the track's block count once known."""
-        radius = _LIMITER_SPREAD_BLOCKS
+        radius = LIMITER_SPREAD_BLOCKS
 
         def clamp(index: np.ndarray) -> np.ndarray:
             index = np.maximum(index, 0)
@@ -213,8 +207,7 @@ class StreamMixer:
         self.bed = None if bed is None else _BedReader(bed)
         self.bed_gain = bed_gain
         self.duck = float(duck) if bed is not None else 0.0
-        self.attack = max(1, round(_DUCK_ATTACK_SECONDS * rate))
-        self.release = max(1, round(_DUCK_RELEASE_SECONDS * rate))
+        self.attack, self.release = duck_ramps(rate)
         self.segments: list[tuple[int, int, np.ndarray]] = []  # (order, start, samples)
         self.spans: list[tuple[int, int]] = []  # speech spans the duck can still see
         self.done = 0  # samples handed on
