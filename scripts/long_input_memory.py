@@ -97,11 +97,14 @@ def measure(
         command = [sys.executable, "-m", "emotts", "synth", "-i", str(text_file), "-o", str(wav)]
         command += ["--threads", str(threads)]
         if voice:
-            command += ["--voice", voice]
+            # The child runs in ROOT (below): a voice folder given relative to here.
+            command += ["--voice", str(Path(voice).resolve()) if Path(voice).exists() else voice]
         if vocoder:
             command += ["--vocoder", vocoder]
         env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": str(threads)}
-        code, peak, wall, stderr = run_peak_rss(command, env, timeout)
+        # cwd=ROOT: `python -m` puts the working folder first on sys.path, ahead of PYTHONPATH,
+        # so run from another checkout it would measure that checkout's emotts.
+        code, peak, wall, stderr = run_peak_rss(command, env, timeout, cwd=ROOT)
         seconds = soundfile.info(str(wav)).duration if code == 0 and wav.exists() else None
     return {
         "chars": chars,
