@@ -28,9 +28,14 @@ def test_bad_voice_config_is_explained(tmp_path, content, needle):
 def test_missing_config_and_unknown_voice(tmp_path):
     with pytest.raises(ConfigError, match="config.json is missing"):
         read_voice_config(tmp_path)
-    with pytest.raises(ConfigError, match="shipped voices: default"):
+    with pytest.raises(ConfigError, match="shipped voices: .*default"):
         resolve_voice("no-such-voice")
 
 
 def test_default_voice_is_shipped():
     assert read_voice_config(resolve_voice(None))["model"]["speakers"] == ["slt"]
+
+
+def test_cast_voice_is_shipped_with_four_speakers():
+    config = read_voice_config(resolve_voice("cast"))
+    assert config["model"]["speakers"] == ["slt", "clb", "bdl", "alan"]
