@@ -41,15 +41,21 @@ def _spoken(track, start: float) -> np.ndarray:
     return cue.audio.samples
 
 
+def _relative_difference(a: np.ndarray, b: np.ndarray) -> float:
+    """RMS of a - b over the RMS of a: about 1 or more for other noise, while the float
+    rounding of another batch size stays under 1e-3 (3e-4 measured for the same noise)."""
+    assert len(a) == len(b)  # same text and settings: the same durations
+    return float(np.sqrt(np.mean((a - b) ** 2) / np.mean(a**2)))
+
+
 def test_identical_cues_in_different_chunks_draw_different_noise(voice):
     # 65 cues: with the default 16 rows a batch, cue 64 opens the second chunk of 64 cues, at
     # the same place in its acoustic call as cue 0 in the first.
     count = 4 * BATCH_ROWS + 1
     track = Dubber(voice, flow=FlowControls(seed=3)).render(_cues([SAME] * count))
-    first, last = track.cues[0].audio.samples, track.cues[count - 1].audio.samples
-    assert len(first) == len(last)  # same text: the durations agree, the noise does not
-    assert np.abs(first - last).max() > 1e-3
-    assert np.abs(first - track.cues[1].audio.samples).max() > 1e-3
+    first = track.cues[0].audio.samples
+    assert _relative_difference(first, track.cues[count - 1].audio.samples) > 0.3
+    assert _relative_difference(first, track.cues[1].audio.samples) > 0.3
 
 
 @pytest.mark.parametrize("fit", ["natural", "exact"])
@@ -68,7 +74,7 @@ def test_a_cue_renders_the_same_with_and_without_other_cues_around_it(voice, fit
     # The seed is what makes them equal: another seed renders the cue differently.
     options["flow"] = FlowControls(seed=12)
     other_seed = Dubber(voice, **options).render([Cue(1, start, start + 1.8, SAME)])
-    assert np.abs(_spoken(other_seed, start) - _spoken(alone, start)).max() > 1e-3
+    assert _relative_difference(_spoken(other_seed, start), _spoken(alone, start)) > 0.3
 
 
 def test_same_seed_writes_the_same_file_and_render_agrees(voice, tmp_path):
