@@ -21,7 +21,7 @@ from emotts.audio.writer import AudioWriter
 from emotts.dubbing.cast import Cast
 from emotts.dubbing.cues import Cue, timing_problem
 from emotts.dubbing.fit import DEFAULT_MAX_SPEED, check_fit_options, plan_fit
-from emotts.dubbing.flow_checks import check_avoid, check_guidance
+from emotts.dubbing.flow_checks import check_guidance
 from emotts.dubbing.mixing import db_to_gain, mix_whole
 from emotts.dubbing.plan import CuePlan as _Plan
 from emotts.dubbing.plan import following_same_role, noise_keys, place_rows, track_samples
@@ -29,6 +29,7 @@ from emotts.dubbing.report import DubReport
 from emotts.dubbing.stream_mix import StreamMixer, mix_cues
 from emotts.dubbing.tags import CueText, read_cue_text
 from emotts.dubbing.track import CueReport, RenderedCue, Track
+from emotts.emotion.control import avoided_weights
 from emotts.emotion.presets import (
     Preset,
     load_presets,
@@ -106,8 +107,8 @@ class Dubber:
         check_fit_options(fit, max_speed)
         self.flow = flow or FlowControls()
         voice.flow_request(self.flow)  # refuses flow-only settings on a regression voice
-        if self.flow.avoid is not None:
-            check_avoid(self.flow.avoid, voice.labels)
+        if self.flow.avoid is not None:  # refused for the whole dub, before anything renders
+            avoided_weights(self.flow.avoid, voice.labels)
         self.raw_intensity = bool(raw_intensity)
         self.original = None
         if emotion_from is not None:
