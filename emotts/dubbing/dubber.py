@@ -21,14 +21,15 @@ from emotts.audio.writer import AudioWriter
 from emotts.dubbing.cast import Cast
 from emotts.dubbing.cues import Cue, timing_problem
 from emotts.dubbing.fit import DEFAULT_MAX_SPEED, check_fit_options, plan_fit
-from emotts.dubbing.flow_checks import check_avoid, check_guidance
+from emotts.dubbing.flow_checks import check_guidance
 from emotts.dubbing.mixing import db_to_gain, mix_whole
 from emotts.dubbing.plan import CuePlan as _Plan
-from emotts.dubbing.plan import following_same_role, place_rows, track_samples
+from emotts.dubbing.plan import following_same_role, noise_keys, place_rows, track_samples
 from emotts.dubbing.report import DubReport
 from emotts.dubbing.stream_mix import StreamMixer, mix_cues
 from emotts.dubbing.tags import CueText, read_cue_text
 from emotts.dubbing.track import CueReport, RenderedCue, Track
+from emotts.emotion.control import avoided_weights
 from emotts.emotion.presets import (
     Preset,
     load_presets,
@@ -106,8 +107,8 @@ class Dubber:
         check_fit_options(fit, max_speed)
         self.flow = flow or FlowControls()
         voice.flow_request(self.flow)  # refuses flow-only settings on a regression voice
-        if self.flow.avoid is not None:
-            check_avoid(self.flow.avoid, voice.labels)
+        if self.flow.avoid is not None:  # refused for the whole dub, before anything renders
+            avoided_weights(self.flow.avoid, voice.labels)
         self.raw_intensity = bool(raw_intensity)
         self.original = None
         if emotion_from is not None:
@@ -224,8 +225,9 @@ class Dubber:
         roles = self.cast.resolve(names, self.voice.speakers)
         plans = [self._read(cue, roles) for cue in cues]
         spoken = [p for p in plans if p.utterance is not None]
-        for order, plan in enumerate(spoken):
+        for order, (plan, key) in enumerate(zip(spoken, noise_keys(spoken), strict=True)):
             plan.order = order
+            plan.noise_key = key
         return plans, spoken
 
     def _rendered(self, spoken: list[_Plan]) -> Iterator[tuple[_Plan, int | None]]:
@@ -254,6 +256,7 @@ class Dubber:
                     batch_rows=self.batch_rows,
                     flow=self.flow,
                     raw_intensity=self.raw_intensity,
+                    keys=[p.noise_key for p in chunk],
                 )
                 for plan, acoustic in zip(chunk, natural, strict=True):
                     plan.natural = acoustic
@@ -422,6 +425,7 @@ class Dubber:
             self.batch_rows,
             flow=self.flow,
             raw_intensity=self.raw_intensity,
+            keys=[spoken[i].noise_key for i in changed],  # the noise of their natural pass
         )
         for i, acoustic in zip(changed, rendered, strict=True):
             spoken[i].natural = acoustic

@@ -1,24 +1,12 @@
-"""Flow-matching settings a dub refuses before rendering: an avoided label the voice lacks
-(the whole dub), and a cue's own guidance on a regression voice (that cue, skipped)."""
+"""A cue's own guidance on a regression voice, refused before rendering (that cue is
+skipped). An avoided label the voice lacks is refused by `emotts.emotion.control.avoided_weights`,
+as everywhere else."""
 
 from __future__ import annotations
 
-from emotts.emotion.labels import canonical_label
-from emotts.errors import ControlError, EmotionSpecError
+from emotts.errors import ControlError
 from emotts.synthesis.batch import Utterance
 from emotts.synthesis.pipeline import SpeechSynthesizer
-
-
-def check_avoid(avoid: str, labels: list[str]) -> None:
-    """The avoided label is one of the voice's (aliases allowed)."""
-    try:
-        label = canonical_label(avoid)
-    except EmotionSpecError as error:
-        raise EmotionSpecError(f"avoid: {error}") from None
-    if label not in labels:
-        raise EmotionSpecError(
-            f"avoid {avoid!r} is not a label of this voice; accepted: {', '.join(labels)}"
-        )
 
 
 def check_guidance(voice: SpeechSynthesizer, utterance: Utterance) -> None:

@@ -24,6 +24,7 @@ class CuePlan:
     natural: list[SentenceAcoustic] = field(default_factory=list)
     audio: Audio | None = None
     order: int = 0  # place among the spoken cues (input order): overlapping cues add in it
+    noise_key: tuple[int, int] = (0, 0)  # a flow voice's seeded noise (`noise_keys`)
     placed: PlacedCue | None = None  # what render_to keeps of a mixed cue
 
 
@@ -38,6 +39,21 @@ def following_same_role(spoken: list[CuePlan]) -> dict[int, CuePlan]:
             next_same[id(plan)] = last_of_role[plan.role]
         last_of_role[plan.role] = plan
     return next_same
+
+
+def noise_keys(spoken: list[CuePlan]) -> list[tuple[int, int]]:
+    """Each spoken cue's key for a flow voice's seeded noise (`acoustic_batch` keys): (its
+    start in whole milliseconds, how many spoken cues before it in input order start in the
+    same millisecond). Keyed by where it starts, not by its place in an acoustic call or among
+    the cues, a cue renders the same when cues are added or removed anywhere else, and two
+    cues with the same text and settings still draw different noise."""
+    seen: dict[int, int] = {}
+    keys = []
+    for plan in spoken:
+        start = round(plan.cue.start * 1000)  # < 2**32: cues end within MAX_TRACK_SECONDS
+        keys.append((start, seen.get(start, 0)))
+        seen[start] = keys[-1][1] + 1
+    return keys
 
 
 def place_rows(spoken: list[CuePlan], spans: list[tuple[int, int]], rate: int) -> None:

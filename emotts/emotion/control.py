@@ -65,3 +65,23 @@ def build_control(
                 )
             control["label_weights"][row, columns[label]] = weight
     return control
+
+
+def avoided_weights(avoid: str, labels: Sequence[str]) -> np.ndarray:
+    """The emotion negative guidance steers away from, as label weights [K] in the voice's
+    ``labels`` order (one-hot). The one check of an ``avoid`` label: `build_inputs` (so
+    `synthesize` and `stream`), `Dubber` and the server's ``avoid`` field all call it.
+
+    Raises:
+        EmotionSpecError: ``avoid`` is not an emotion label or alias, or is one the voice was
+            not trained with; the message starts with "avoid" and lists what is accepted.
+    """
+    try:
+        label = canonical_label(avoid)
+    except EmotionSpecError as error:
+        raise EmotionSpecError(f"avoid: {error}") from None
+    if label not in {canonical_label(name) for name in labels}:
+        raise EmotionSpecError(
+            f"avoid {avoid!r} is not a label of this voice; accepted: {', '.join(labels)}"
+        )
+    return build_control([EmotionSpec.label(label)], labels)["label_weights"][0]

@@ -9,7 +9,7 @@ calibration. Each field is checked alone first, so a 400 names the field (the er
 
 from __future__ import annotations
 
-from emotts.emotion.labels import canonical_label
+from emotts.emotion.control import avoided_weights
 from emotts.errors import ControlError, EmottsError
 from emotts.server.schemas import SpeechRequest
 from emotts.synthesis.pipeline import SpeechSynthesizer
@@ -37,15 +37,8 @@ class RequestFieldError(ControlError):
 def _check_alone(field: str, keyword: str, value: object, labels: list[str]) -> None:
     try:
         if keyword == "avoid":
-            try:
-                label = canonical_label(value) if isinstance(value, str) else value
-            except EmottsError as error:
-                raise ControlError(f"avoid: {error}") from None
-            if isinstance(label, str) and label not in labels:
-                raise ControlError(
-                    f"avoid {value!r} is not a label of this voice; accepted: {', '.join(labels)}"
-                )
-            FlowControls(avoid=value)
+            FlowControls(avoid=value)  # a non-empty string
+            avoided_weights(value, labels)  # a label of this voice (`synthesize`'s check)
         elif keyword == "avoid_guidance":
             FlowControls(avoid="neutral", avoid_guidance=value)
         else:

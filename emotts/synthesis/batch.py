@@ -9,7 +9,9 @@ Backend-neutral: only `run_acoustic` and `vocode` of the synthesizer are used.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -52,6 +54,17 @@ class SentenceAcoustic:
         return int(self.mel.shape[1])
 
 
+class _Row(NamedTuple):
+    """One sentence (or window of one) to run: its speaker, controls, frame target (0: its
+    natural length) and noise key (`sentence_noise`)."""
+
+    sentence: SentenceInput
+    speaker: int
+    controls: SynthesisControls
+    target: int
+    key: tuple[int, ...]
+
+
 def prepare_utterance(
     synth: SpeechSynthesizer,
     text: str,
@@ -70,37 +83,47 @@ def prepare_utterance(
 
 def _run_rows(
     synth: SpeechSynthesizer,
-    rows: list[tuple[SentenceInput, int, SynthesisControls, int]],
+    rows: list[_Row],
     batch_rows: int,
     flow: FlowControls,
     raw_intensity: bool,
 ) -> list[SentenceAcoustic]:
-    """(sentence, speaker, controls, target frames or 0) rows -> acoustic output per row.
+    """Rows -> acoustic output per row.
 
     A sentence over the voice's phoneme budget runs as several windows, joined back (and,
     with a target, brought to exactly its frames) as `SpeechSynthesizer.synthesize` does.
+    Window w of a row draws noise key ``(*row.key, w)``, both in the natural pass that shares
+    the target and in the targeted one.
     """
-    plans = [plan_windows(row[0], synth.phoneme_budget) for row in rows]
-    targeted = [i for i, plan in enumerate(plans) if len(plan) > 1 and rows[i][3] > 0]
-    natural_rows = [(w.sentence, rows[i][1], rows[i][2], 0) for i in targeted for w in plans[i]]
+    plans = [plan_windows(row.sentence, synth.phoneme_budget) for row in rows]
+
+    def windows_of(index: int, targets: list[int]) -> list[_Row]:
+        row = rows[index]
+        return [
+            row._replace(sentence=window.sentence, target=target, key=(*row.key, w))
+            for w, (window, target) in enumerate(zip(plans[index], targets, strict=True))
+        ]
+
+    targeted = [i for i, plan in enumerate(plans) if len(plan) > 1 and rows[i].target > 0]
+    natural_rows = [w for i in targeted for w in windows_of(i, [0] * len(plans[i]))]
     natural = iter(
         _run_flat(synth, natural_rows, batch_rows, flow, raw_intensity) if natural_rows else []
     )
-    windows: list[tuple[SentenceInput, int, SynthesisControls, int]] = []
-    for plan, row in zip(plans, rows, strict=True):
+    windows: list[_Row] = []
+    for index, (plan, row) in enumerate(zip(plans, rows, strict=True)):
         if len(plan) == 1:
             windows.append(row)
             continue
         targets = [0] * len(plan)
-        if row[3] > 0:
-            targets = window_targets(plan, [next(natural).durations for _ in plan], row[3])
-        windows += [(w.sentence, row[1], row[2], t) for w, t in zip(plan, targets, strict=True)]
+        if row.target > 0:
+            targets = window_targets(plan, [next(natural).durations for _ in plan], row.target)
+        windows += windows_of(index, targets)
     flat = iter(_run_flat(synth, windows, batch_rows, flow, raw_intensity))
     results = []
     for plan, row in zip(plans, rows, strict=True):
         mel, durations = join(plan, [(part.mel, part.durations) for part in _take(flat, len(plan))])
-        if len(plan) > 1 and row[3] > 0:
-            mel, durations = reconcile(mel, durations, row[3])
+        if len(plan) > 1 and row.target > 0:
+            mel, durations = reconcile(mel, durations, row.target)
         results.append(SentenceAcoustic(mel, durations))
     return results
 
@@ -111,7 +134,7 @@ def _take(items, count: int) -> list:
 
 def _run_flat(
     synth: SpeechSynthesizer,
-    rows: list[tuple[SentenceInput, int, SynthesisControls, int]],
+    rows: list[_Row],
     batch_rows: int,
     flow: FlowControls,
     raw_intensity: bool,
@@ -120,40 +143,68 @@ def _run_flat(
     sampling = synth.flow_request(flow)
     calibration = synth.calibration_for(raw_intensity)
     results: list[SentenceAcoustic | None] = [None] * len(rows)
-    order = sorted(range(len(rows)), key=lambda i: len(rows[i][0].phoneme_ids))
+    order = sorted(range(len(rows)), key=lambda i: len(rows[i].sentence.phoneme_ids))
     for begin in range(0, len(order), batch_rows):
         picked = order[begin : begin + batch_rows]
-        sentences = [rows[i][0] for i in picked]
+        sentences = [rows[i].sentence for i in picked]
         inputs = build_inputs(
             sentences,
             synth.labels,
             0,
             SynthesisControls(),
-            [rows[i][3] for i in picked],
+            [rows[i].target for i in picked],
             sentence_scales(sentences),
             flow,
             calibration,
         )
-        inputs["speaker_ids"] = np.asarray([rows[i][1] for i in picked], np.int64)
+        inputs["speaker_ids"] = np.asarray([rows[i].speaker for i in picked], np.int64)
         for name in _ROW_CONTROLS:
-            values = np.asarray([getattr(rows[i][2], name) for i in picked], np.float32)
+            values = np.asarray([getattr(rows[i].controls, name) for i in picked], np.float32)
             if name == "pitch_shift":  # per phoneme: the row's shift on top of SSML spans
                 inputs[name] = inputs[name] + values[:, None]
             elif name == "pitch_range":
                 inputs[name] = inputs[name] * values[:, None]
             else:
                 inputs[name] = values
-        # Noise by the row's place in the request, not in the length-sorted batches, so a
-        # sentence's rendering does not change when other rows are added or removed.
-        run = None if sampling is None else FlowRun(sampling, flow.seed, sentences=tuple(picked))
+        # Noise by the row's own key, not its place in the length-sorted batches or in this
+        # call, so a sentence's rendering does not change when other rows are added or removed.
+        keys = tuple(rows[i].key for i in picked)
+        run = None if sampling is None else FlowRun(sampling, flow.seed, sentences=keys)
         out = synth.run_guided(inputs, run)
         for row, index in enumerate(picked):
             frames = int(out["mel_lengths"][row])
             results[index] = SentenceAcoustic(
                 out["mel"][row, :, :frames],
-                out["durations"][row, : len(rows[index][0].phoneme_ids)],
+                out["durations"][row, : len(rows[index].sentence.phoneme_ids)],
             )
     return results  # type: ignore[return-value]
+
+
+#: Values of a noise key: one 32-bit word each, so that distinct keys are distinct seeds.
+_KEY_LIMIT = 2**32
+
+
+def _check_keys(keys: Sequence[tuple[int, ...]], count: int) -> list[tuple[int, ...]]:
+    """One distinct key per utterance, all of one length (a shorter key plus a sentence index
+    could equal a longer one), each value an integer in [0, 2**32)."""
+    keys = list(keys)
+    if len(keys) != count:
+        raise ControlError(f"{len(keys)} noise keys for {count} utterances; give one each")
+    for key in keys:
+        if not (
+            isinstance(key, tuple)
+            and key
+            and len(key) == len(keys[0])
+            and all(isinstance(k, int) and not isinstance(k, bool) for k in key)
+            and all(0 <= k < _KEY_LIMIT for k in key)
+        ):
+            raise ControlError(
+                f"noise key {key!r} is invalid; accepted: tuples of one length of integers "
+                f"in [0, {_KEY_LIMIT})"
+            )
+    if len(set(keys)) != len(keys):
+        raise ControlError("two utterances have the same noise key; keys must be distinct")
+    return keys
 
 
 def acoustic_batch(
@@ -165,6 +216,7 @@ def acoustic_batch(
     *,
     flow: FlowControls | None = None,
     raw_intensity: bool = False,
+    keys: Sequence[tuple[int, ...]] | None = None,
 ) -> list[list[SentenceAcoustic]]:
     """Acoustic output per sentence of each utterance.
 
@@ -175,8 +227,13 @@ def acoustic_batch(
     flow: a flow voice's guidance, avoided label, steps, temperature and seed (None: the
     voice's defaults; a regression voice refuses flow-only settings). raw_intensity: skip the
     voice's intensity calibration.
+    keys: a flow voice's noise per utterance (None: ``(i,)`` for utterance i): sentence j of
+    utterance i draws `sentence_noise` key ``(*keys[i], j)``, whatever else is in the call, so
+    the same key, text and settings render the same in any call, and a caller that renders its
+    utterances over several calls (a dub's chunks, the retimed pass) gives each a stable key.
     """
     flow = flow or FlowControls()
+    keys = _check_keys(keys or [(i,) for i in range(len(utterances))], len(utterances))
     targets = total_frames or [None] * len(utterances)
     needs_natural = [
         i for i, t in enumerate(targets) if t is not None and len(utterances[i].sentences) > 1
@@ -190,6 +247,7 @@ def acoustic_batch(
             batch_rows,
             flow=flow,
             raw_intensity=raw_intensity,
+            keys=[keys[i] for i in needs_natural],
         )
         natural = [[] for _ in utterances]
         for i, result in zip(needs_natural, computed, strict=True):
@@ -212,8 +270,9 @@ def acoustic_batch(
             shares = [target]
         else:
             shares = split_frames(target, [part.frames for part in natural[index]])  # type: ignore[index]
-        for sentence, share in zip(utterance.sentences, shares, strict=True):
-            rows.append((sentence, utterance.speaker_id, utterance.controls, share))
+        for position, (sentence, share) in enumerate(zip(utterance.sentences, shares, strict=True)):
+            key = (*keys[index], position)
+            rows.append(_Row(sentence, utterance.speaker_id, utterance.controls, share, key))
             owners.append(index)
     flat = _run_rows(synth, rows, batch_rows, flow, raw_intensity)
     grouped: list[list[SentenceAcoustic]] = [[] for _ in utterances]

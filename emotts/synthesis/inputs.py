@@ -15,9 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from emotts.emotion.calibration import IntensityCalibration
-from emotts.emotion.control import build_control
-from emotts.emotion.spec import EmotionSpec
-from emotts.errors import ControlError, EmottsError
+from emotts.emotion.control import avoided_weights, build_control
+from emotts.errors import ControlError
 from emotts.synthesis.controls import PITCH_RANGE_RANGE, PITCH_SHIFT_RANGE, SynthesisControls
 from emotts.synthesis.pitch_edges import ramp_pitch_edges
 from emotts.synthesis.sampling import FlowControls
@@ -215,11 +214,7 @@ def _fill_guidance(
         spans = [default if e.guidance is None else e.guidance for e in sentence.emotions]
         arrays["guidance"][row, : len(spans)] = spans
     if flow.avoid is not None:
-        try:
-            avoided = build_control([EmotionSpec.label(flow.avoid)], labels)["label_weights"][0]
-        except EmottsError as error:  # say which control named it, not only the label
-            raise type(error)(f"avoid (the emotion to steer away from): {error}") from None
-        arrays["avoid_weights"][:] = avoided
+        arrays["avoid_weights"][:] = avoided_weights(flow.avoid, labels)
         arrays["avoid_guidance"][:] = flow.negative_guidance
 
 

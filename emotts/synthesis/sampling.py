@@ -116,17 +116,22 @@ class FlowControls:
         )
 
 
+#: Which noise a row draws (`sentence_noise`): a sentence's index in its request, or a tuple
+#: of integers in [0, 2**32) such as (utterance key..., sentence) for a batch of utterances.
+NoiseKey = int | tuple[int, ...]
+
+
 @dataclass(frozen=True)
 class FlowRun:
-    """One acoustic call of a flow voice: its sampling, the noise seed (None: fresh) and which
-    sentence of the request each row is, which picks its noise (`sentence_noise`): row b is
-    sentence ``sentences[b]``, or ``first_sentence + b`` when ``sentences`` is None (a call
-    over consecutive sentences, as `synthesize` and `stream` make)."""
+    """One acoustic call of a flow voice: its sampling, the noise seed (None: fresh) and the
+    noise key of each row (`sentence_noise`): row b draws key ``sentences[b]``, or sentence
+    ``first_sentence + b`` when ``sentences`` is None (a call over consecutive sentences, as
+    `synthesize` and `stream` make)."""
 
     sampling: FlowSampling
     seed: int | None = None
     first_sentence: int = 0
-    sentences: tuple[int, ...] | None = None
+    sentences: tuple[NoiseKey, ...] | None = None
 
     def noise(self, n_mels: int, lengths: list[int]) -> np.ndarray:
         """[B, n_mels, max(lengths)] standard normal noise of the call's rows, zero-padded."""
@@ -185,14 +190,22 @@ def active_passes(conditions: Any, coefficients: Any) -> tuple[Any, Any]:
     return conditions[kept], coefficients[kept]
 
 
-def sentence_noise(seed: int | None, sentence_index: int, n_mels: int, frames: int) -> np.ndarray:
+def sentence_noise(seed: int | None, key: NoiseKey, n_mels: int, frames: int) -> np.ndarray:
     """Standard normal noise [n_mels, frames] for one sentence, float32.
 
-    Drawn from ``(seed, sentence_index)`` so a sentence gets the same noise whether it is
-    synthesized alone, streamed or batched with others, and on every backend. ``seed`` None
-    draws fresh entropy (a different rendering each call).
+    Drawn from ``(seed, key)`` so a sentence gets the same noise whether it is synthesized
+    alone, streamed or batched with others, and on every backend. An int key (a sentence's
+    index in its request) seeds with ``[seed, key]``; a tuple key draws the seed's child stream
+    ``SeedSequence(seed, spawn_key=key)``, distinct for every distinct tuple of 32-bit values,
+    also of different lengths (entropy ``[seed, 1, 0]`` would equal ``[seed, 1]``). ``seed``
+    None draws fresh entropy (a different rendering each call).
     """
-    rng = np.random.default_rng(None if seed is None else [seed, sentence_index])
+    if seed is None:
+        rng = np.random.default_rng()
+    elif isinstance(key, tuple):
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
+    else:
+        rng = np.random.default_rng([seed, key])
     return rng.standard_normal((n_mels, frames), dtype=np.float32)
 
 
@@ -204,9 +217,9 @@ def batch_noise(
 
 
 def rows_noise(
-    seed: int | None, sentences: Sequence[int], n_mels: int, lengths: list[int]
+    seed: int | None, sentences: Sequence[NoiseKey], n_mels: int, lengths: list[int]
 ) -> np.ndarray:
-    """[B, n_mels, max(lengths)] noise, row b from `sentence_noise` of sentence ``sentences[b]``,
+    """[B, n_mels, max(lengths)] noise, row b from `sentence_noise` of key ``sentences[b]``,
     zero-padded."""
     noise = np.zeros((len(lengths), n_mels, max(lengths, default=0)), np.float32)
     for row, (sentence, length) in enumerate(zip(sentences, lengths, strict=True)):
